@@ -1,0 +1,104 @@
+"""Safer Forms: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+
+from . import crypto as crypto_module
+from .config import ConfigError, config_for
+from .extensions import csrf, db, limiter, migrate
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR.parent / "migrations"
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web") -> Flask:
+    """Build the application.
+
+    `process` says which keys this process may hold: "web" drops the intake private key when
+    jobs run in separate workers (REDIS_URL set); "worker" and "cli" keep it.
+    """
+    app = Flask(__name__, instance_relative_config=False)
+    config = config_for((test_config or {}).get("SAFERFORMS_ENV"))
+    app.config.from_object(config)
+    if test_config:
+        app.config.update(test_config)
+    config.validate()
+
+    instance_dir = Path(app.config["INSTANCE_DIR"])
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("UPLOADS_DIR", instance_dir / "uploads")
+    app.config.setdefault("OUTBOX_DIR", instance_dir / "outbox")
+
+    _install_crypto(app, process)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PACKAGE_DIR / "templates")),
+            PackageLoader("govuk_frontend_jinja"),
+        ]
+    )
+    app.jinja_env.globals["partnership_name"] = app.config["PARTNERSHIP_NAME"]
+
+    from flask import send_from_directory
+
+    @app.get("/assets/<path:filename>", endpoint="assets")
+    def assets(filename: str) -> Any:
+        """GOV.UK Frontend's fonts and images, installed from npm and served locally."""
+        return send_from_directory(
+            PACKAGE_DIR / "static" / "govuk" / "assets", filename, max_age=86400
+        )
+
+    from .security import install_security
+
+    install_security(app)
+
+    from .health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+
+    from .auth.routes import bp as auth_bp
+    from .staff.routes import bp as staff_bp
+
+    app.register_blueprint(auth_bp, url_prefix="/staff")
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+
+    from .public.routes import bp as public_bp
+
+    app.register_blueprint(public_bp)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _install_crypto(app: Flask, process: str) -> None:
+    provider = crypto_module.provider_for(
+        app.config["KEY_PROVIDER"], Path(app.config["INSTANCE_DIR"])
+    )
+    if isinstance(provider, crypto_module.LocalKeyProvider):
+        # The embedded default: keys are generated once into the instance folder.
+        provider.ensure()
+    service = crypto_module.Crypto.from_material(provider.load())
+    if process == "web" and app.config.get("REDIS_URL"):
+        # Jobs run in separate workers: this web process must not be able to open submissions.
+        service = service.without_private_key()
+    app.extensions["saferforms.crypto"] = service
+    app.extensions["saferforms.key_provider"] = provider
+    crypto_module.install(service)
+
+
+__all__ = ["ConfigError", "create_app"]

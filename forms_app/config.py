@@ -1,0 +1,135 @@
+"""Configuration classes, chosen by SAFERFORMS_ENV (development, test, production).
+
+Each class reads the environment when it is instantiated (so tests can set variables first)
+and holds no secrets of its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start the service; the message says what is missing."""
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "base"
+    TESTING = False
+    DEFAULT_KEY_PROVIDER = "local"
+    DEFAULT_REQUIRE_TOTP = False
+    DEFAULT_SECURE_COOKIES = True
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        env = os.environ if env is None else env
+        self.INSTANCE_DIR = Path(env.get("SAFERFORMS_INSTANCE", "instance")).resolve()
+        self.SECRET_KEY = env.get("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or self.default_database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = env.get("REDIS_URL") or None
+        self.FORMS_DIR = Path(env.get("SAFERFORMS_FORMS_DIR", "form_definitions")).resolve()
+        # Where keys come from: "local" (generated once into the instance folder) or "env".
+        self.KEY_PROVIDER = env.get("SAFERFORMS_KEY_PROVIDER", self.DEFAULT_KEY_PROVIDER)
+        self.PARTNERSHIP_NAME = env.get("SAFERFORMS_PARTNERSHIP_NAME", "Safer Forms")
+        self.BASE_URL = env.get("SAFERFORMS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+        # Staff sessions live server-side; the cookie holds only a random id.
+        self.SESSION_COOKIE_NAME = "sf_session"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool(
+            env, "SESSION_COOKIE_SECURE", self.DEFAULT_SECURE_COOKIES
+        )
+        self.STAFF_IDLE_TIMEOUT = timedelta(minutes=int(env.get("STAFF_IDLE_MINUTES", "30")))
+        self.STAFF_ABSOLUTE_TIMEOUT = timedelta(hours=int(env.get("STAFF_ABSOLUTE_HOURS", "10")))
+        self.REQUIRE_TOTP = _bool(env, "SAFERFORMS_REQUIRE_TOTP", self.DEFAULT_REQUIRE_TOTP)
+
+        self.MAX_CONTENT_LENGTH = int(
+            env.get("SAFERFORMS_MAX_REQUEST_BYTES", str(25 * 1024 * 1024))
+        )
+        self.RATELIMIT_STORAGE_URI = (
+            env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        )
+        self.RATELIMIT_STRATEGY = "sliding-window-counter"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        # A Redis outage must never turn public pages into errors: fall back to memory.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+        self.LOGIN_LIMIT_PER_ADDRESS = env.get(
+            "SAFERFORMS_LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
+        )
+        self.LOGIN_LIMIT_PER_ACCOUNT = env.get(
+            "SAFERFORMS_LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
+        )
+
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.HSTS_SECONDS = 31536000
+        self.MAIL_TRANSPORT = env.get("SAFERFORMS_MAIL_TRANSPORT", "file")
+        self._env = env
+
+    def default_database_url(self) -> str | None:
+        return None
+
+    def validate(self) -> None:
+        """Refuse to start when something essential is missing."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEFAULT_SECURE_COOKIES = False
+
+    def default_database_url(self) -> str:
+        return f"sqlite:///{self.INSTANCE_DIR / 'saferforms.db'}"
+
+
+class TestConfig(DevelopmentConfig):
+    ENV_NAME = "test"
+    TESTING = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    DEFAULT_KEY_PROVIDER = "env"
+    DEFAULT_REQUIRE_TOTP = True
+
+    def validate(self) -> None:
+        missing = [name for name in ("DATABASE_URL", "SECRET_KEY") if not self._env.get(name)]
+        if self.KEY_PROVIDER == "env":
+            from forms_app.crypto.providers import EnvKeyProvider
+
+            missing += EnvKeyProvider.missing_variables(self._env)
+        if missing:
+            raise ConfigError(
+                "Safer Forms cannot start in production: set "
+                + ", ".join(missing)
+                + " (see README.md, Configuration)."
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None, env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    name = (name or env.get("SAFERFORMS_ENV") or "development").lower()
+    try:
+        cls = CONFIGS[name]
+    except KeyError:
+        raise ConfigError(
+            f"SAFERFORMS_ENV={name!r} is not one of {', '.join(sorted(CONFIGS))}"
+        ) from None
+    return cls(env)

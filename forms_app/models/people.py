@@ -1,0 +1,117 @@
+"""People and addresses, encrypted field by field, with blind-index rows for matching."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forms_app.crypto import Encrypted
+
+from .base import ID, Base, IdMixin, TimestampMixin, UTCDateTime
+
+
+class Person(IdMixin, TimestampMixin, Base):
+    __tablename__ = "person"
+
+    first_name_enc: Mapped[bytes | None] = mapped_column("first_name", LargeBinary)
+    last_name_enc: Mapped[bytes | None] = mapped_column("last_name", LargeBinary)
+    date_of_birth_enc: Mapped[bytes | None] = mapped_column("date_of_birth", LargeBinary)
+    gender_enc: Mapped[bytes | None] = mapped_column("gender", LargeBinary)
+    email_enc: Mapped[bytes | None] = mapped_column("email", LargeBinary)
+    phone_enc: Mapped[bytes | None] = mapped_column("phone", LargeBinary)
+    description_enc: Mapped[bytes | None] = mapped_column("description", LargeBinary)
+
+    first_name = Encrypted[str]()
+    last_name = Encrypted[str]()
+    date_of_birth = Encrypted[date]("date")
+    gender = Encrypted[str]()
+    email = Encrypted[str]()
+    phone = Encrypted[str]()
+    description = Encrypted[str]()
+
+    # Where the record came from on import (the old system's id), for idempotent re-imports.
+    source_system: Mapped[str | None] = mapped_column(String(80))
+    source_id: Mapped[str | None] = mapped_column(String(120))
+    # Set when this record was merged into another; merges are reversible.
+    merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"), index=True)
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    index_rows: Mapped[list[PersonIndex]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("source_system", "source_id"),)
+
+
+class PersonIndex(IdMixin, Base):
+    """A blind-index token of one person: kind (what was indexed) and the keyed hash."""
+
+    __tablename__ = "person_index"
+    __table_args__ = (Index("ix_person_index_kind_token", "kind", "token"),)
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    token: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+    person: Mapped[Person] = relationship(back_populates="index_rows")
+
+
+class Address(IdMixin, TimestampMixin, Base):
+    __tablename__ = "address"
+
+    line_1_enc: Mapped[bytes | None] = mapped_column("line_1", LargeBinary)
+    line_2_enc: Mapped[bytes | None] = mapped_column("line_2", LargeBinary)
+    town_enc: Mapped[bytes | None] = mapped_column("town", LargeBinary)
+    postcode_enc: Mapped[bytes | None] = mapped_column("postcode", LargeBinary)
+    description_enc: Mapped[bytes | None] = mapped_column("description", LargeBinary)
+
+    line_1 = Encrypted[str]()
+    line_2 = Encrypted[str]()
+    town = Encrypted[str]()
+    postcode = Encrypted[str]()
+    # A free description of a place ("the alley behind the shops"), for locations.
+    description = Encrypted[str]()
+
+    index_rows: Mapped[list[AddressIndex]] = relationship(
+        back_populates="address", cascade="all, delete-orphan"
+    )
+
+
+class AddressIndex(IdMixin, Base):
+    __tablename__ = "address_index"
+    __table_args__ = (Index("ix_address_index_kind_token", "kind", "token"),)
+
+    address_id: Mapped[str] = mapped_column(ForeignKey("address.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    token: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+    address: Mapped[Address] = relationship(back_populates="index_rows")
+
+
+class PersonAddress(IdMixin, TimestampMixin, Base):
+    __tablename__ = "person_address"
+    __table_args__ = (UniqueConstraint("person_id", "address_id", "kind"),)
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), nullable=False, index=True)
+    address_id: Mapped[str] = mapped_column(ForeignKey("address.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="home")
+
+    person: Mapped[Person] = relationship()
+    address: Mapped[Address] = relationship()
+
+
+class PersonLink(IdMixin, TimestampMixin, Base):
+    """Two people known to be connected: associates, or victim and person responsible."""
+
+    __tablename__ = "person_link"
+    __table_args__ = (UniqueConstraint("person_a_id", "person_b_id", "relationship"),)
+
+    person_a_id: Mapped[str] = mapped_column(ForeignKey("person.id"), nullable=False, index=True)
+    person_b_id: Mapped[str] = mapped_column(ForeignKey("person.id"), nullable=False, index=True)
+    relationship: Mapped[str] = mapped_column(String(40), nullable=False)
+    source_case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"))
+
+
+__all__ = ["ID", "Address", "AddressIndex", "Person", "PersonAddress", "PersonIndex", "PersonLink"]

@@ -1,0 +1,87 @@
+"""Security headers on every response, and error pages that show nothing they should not."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# Paths whose responses may be cached: static assets, which hold no personal data.
+_CACHEABLE_PREFIXES = ("/assets/", "/static/")
+
+
+def install_security(app: Flask) -> None:
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        headers = response.headers
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
+        if request.is_secure:
+            headers["Strict-Transport-Security"] = (
+                f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains"
+            )
+        if not request.path.startswith(_CACHEABLE_PREFIXES):
+            # Pages may show personal data; never let a browser or proxy keep them.
+            headers["Cache-Control"] = "no-store"
+            headers["Pragma"] = "no-cache"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        template = {
+            400: "errors/400.html",
+            403: "errors/403.html",
+            404: "errors/404.html",
+            413: "errors/413.html",
+            429: "errors/429.html",
+        }.get(code, "errors/500.html")
+        return render_template(template, status=code), code
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error: Exception) -> tuple[str, int]:
+        # The exception text can quote parameters: log its class only.
+        log.error("database unavailable: %s", type(error).__name__)
+        _rollback()
+        return render_template("errors/503.html", status=503), 503
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.error("unhandled error on %s: %s", request.endpoint, type(error).__name__)
+        _rollback()
+        return render_template("errors/500.html", status=500), 500
+
+
+def _rollback() -> None:
+    from .extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database may be gone; the page must still render
+        log.warning("rollback failed after an error")

@@ -1,0 +1,89 @@
+"""`saferforms init`: create or upgrade the database, keys, and optionally a demo partnership."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from forms_app.auth.passwords import hash_password
+from forms_app.extensions import db
+from forms_app.models import Membership, Organisation, Role, Team, User
+
+DEMO_ORGANISATIONS = [
+    (
+        "Northdale Borough Council",
+        "northdale-council",
+        [
+            ("Anti-social Behaviour Team", "asb-team"),
+            ("Community Safety Hub", "community-safety-hub"),
+        ],
+    ),
+    ("Northdale Homes", "northdale-homes", [("Tenancy Enforcement", "tenancy-enforcement")]),
+]
+DEMO_USERS = [
+    ("officer@northdale.example", "Olu Officer", Role.OFFICER, "asb-team"),
+    ("teamlead@northdale.example", "Tamsin Lead", Role.TEAM_LEAD, "asb-team"),
+    ("admin@northdale.example", "Ade Admin", Role.ADMIN, "community-safety-hub"),
+    ("author@northdale.example", "Aled Author", Role.FORM_AUTHOR, "community-safety-hub"),
+    ("housing@northdale.example", "Hana Housing", Role.OFFICER, "tenancy-enforcement"),
+]
+
+
+def demo_logins_file() -> Path:
+    return Path(current_app.config["INSTANCE_DIR"]) / "demo-logins.txt"
+
+
+def initialise(*, demo: bool) -> list[str]:
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    report = [
+        "Database is up to date.",
+        f"Keys are in place ({current_app.config['KEY_PROVIDER']} provider).",
+    ]
+    sync = current_app.extensions.get("saferforms.sync_forms")
+    if sync is not None:
+        report += sync()
+    if demo:
+        report += create_demo()
+    return report
+
+
+def create_demo() -> list[str]:
+    existing = db.session.scalar(
+        select(Organisation).where(Organisation.slug == "northdale-council")
+    )
+    logins = demo_logins_file()
+    if existing is not None:
+        if logins.exists():
+            return ["The demo partnership is in place.", logins.read_text().rstrip()]
+        return ["The demo partnership is in place (its logins were printed when it was created)."]
+    teams: dict[str, Team] = {}
+    for name, slug, team_specs in DEMO_ORGANISATIONS:
+        organisation = Organisation(name=name, slug=slug)
+        db.session.add(organisation)
+        for team_name, team_slug in team_specs:
+            team = Team(
+                organisation=organisation,
+                name=team_name,
+                slug=team_slug,
+                notify_email=f"{team_slug}@northdale.example",
+            )
+            teams[team_slug] = team
+            db.session.add(team)
+    lines = ["Demo logins (this development server only; keep them private):"]
+    for email, display_name, role, team_slug in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        user = User(email=email, display_name=display_name, password_hash=hash_password(password))
+        db.session.add(user)
+        db.session.add(Membership(user=user, team=teams[team_slug], role=role))
+        lines.append(f"  {role.value:<12} {email:<30} {password}")
+    db.session.commit()
+    text = "\n".join(lines) + "\n"
+    fd = os.open(logins, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    return ["Created the demo partnership: 2 organisations, 3 teams.", text.rstrip()]
