@@ -1,0 +1,274 @@
+"""The compiled parts of a scoring block: terms, rules and bands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from scoring.conditions import Context, Predicate
+from scoring.history import HistoryEntry
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def render(template: str, values: Mapping[str, object]) -> str:
+    """Fill {placeholders} checked when the instrument was loaded."""
+    return PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), template)
+
+
+def points_text(points: int) -> str:
+    return f"{points} point" if abs(points) == 1 else f"{points} points"
+
+
+class Term:
+    """One line of a measure: it adds points, and says why."""
+
+    path: str
+    # Position in the scoring block, so reasons read in the order they are written.
+    order: int = 0
+
+    def run(self, ctx: Context) -> int:
+        raise NotImplementedError
+
+    def explain(self, ctx: Context, points: int) -> str | None:
+        raise NotImplementedError
+
+
+class WhenTerm(Term):
+    """Add fixed points when a condition holds."""
+
+    def __init__(self, path: str, predicate: Predicate, points: int, reason: str) -> None:
+        self.path, self.predicate, self.points, self.reason = path, predicate, points, reason
+
+    def run(self, ctx: Context) -> int:
+        return self.points if self.predicate(ctx) else 0
+
+    def explain(self, ctx: Context, points: int) -> str:
+        return render(self.reason, {"points": points_text(points)})
+
+
+class OptionTerm(Term):
+    """Add points for the option chosen (or each option ticked) in one field."""
+
+    def __init__(
+        self,
+        path: str,
+        field: str,
+        points: dict[str, int],
+        texts: dict[str, str],
+        multiple: bool,
+        reason: str,
+    ) -> None:
+        self.path, self.field, self.points, self.texts = path, field, points, texts
+        self.multiple, self.reason = multiple, reason
+
+    def _chosen(self, ctx: Context) -> list[str]:
+        value = ctx.answers.get(self.field)
+        if self.multiple:
+            return (
+                [item for item in value if item in self.points] if isinstance(value, list) else []
+            )
+        return [value] if isinstance(value, str) and value in self.points else []
+
+    def run(self, ctx: Context) -> int:
+        return sum(self.points[option] for option in self._chosen(ctx))
+
+    def explain(self, ctx: Context, points: int) -> str:
+        options = [self.texts.get(option, option) for option in self._chosen(ctx)]
+        values = {"option": ", ".join(options), "points": points_text(points)}
+        return render(self.reason, values)
+
+
+class CountTerm(Term):
+    """Add points for each of several fields answered with one value."""
+
+    def __init__(
+        self, path: str, fields: tuple[str, ...], value: str, each: int, reason: str
+    ) -> None:
+        self.path, self.fields, self.value, self.each, self.reason = (
+            path,
+            fields,
+            value,
+            each,
+            reason,
+        )
+
+    def count(self, ctx: Context) -> int:
+        answers, value = ctx.answers, self.value
+        return sum(1 for name in self.fields if answers.get(name) == value)
+
+    def run(self, ctx: Context) -> int:
+        return self.count(ctx) * self.each
+
+    def explain(self, ctx: Context, points: int) -> str:
+        values = {"count": self.count(ctx), "of": len(self.fields), "points": points_text(points)}
+        return render(self.reason, values)
+
+
+class SumTerm(Term):
+    """Add other measures; the reasons are theirs."""
+
+    def __init__(self, path: str, measures: tuple[str, ...]) -> None:
+        self.path, self.measures = path, measures
+
+    def run(self, ctx: Context) -> int:
+        return sum(ctx.measures[name] for name in self.measures)
+
+    def explain(self, ctx: Context, points: int) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    path: str
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Band:
+    level: str
+    path: str
+    min: int | None
+    max: int | None
+    reason: str | None
+
+    def holds(self, score: int) -> bool:
+        return (self.min is None or score >= self.min) and (self.max is None or score <= self.max)
+
+    def explain(self, score: int) -> str:
+        values = {"score": score, "level": self.level, "min": self.min, "max": self.max}
+        if self.reason is not None:
+            return render(self.reason, values)
+        if self.min is None and self.max is None:
+            span = "any score"
+        elif self.min is None:
+            span = f"{self.max} or less"
+        elif self.max is None:
+            span = f"{self.min} or more"
+        else:
+            span = f"{self.min} to {self.max}"
+        return f"A score of {score} is in the {self.level} band ({span})"
+
+
+@dataclass(frozen=True)
+class Override:
+    path: str
+    predicate: Predicate
+    level: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Current:
+    """What history rules need to know about the report being assessed."""
+
+    today: date
+    incident_date: date | None
+    reporter: str | None
+
+
+class FlagRule:
+    """A rule that sets a flag, may raise the level, and says why."""
+
+    path: str
+    code: str
+    level: str | None
+    index: int
+
+    def count(self, ctx: Context, history: Sequence[HistoryEntry], current: Current) -> int:
+        raise NotImplementedError
+
+    def explain(self, count: int) -> str:
+        raise NotImplementedError
+
+
+class AnswerFlagRule(FlagRule):
+    """Set a flag when a condition on the answers (or other flags) holds."""
+
+    def __init__(
+        self, path: str, code: str, predicate: Predicate, level: str | None, reason: str
+    ) -> None:
+        self.path, self.code, self.predicate, self.level, self.reason = (
+            path,
+            code,
+            predicate,
+            level,
+            reason,
+        )
+        self.index = 0
+
+    def count(self, ctx: Context, history: Sequence[HistoryEntry], current: Current) -> int:
+        return 1 if self.predicate(ctx) else 0
+
+    def explain(self, count: int) -> str:
+        return self.reason
+
+
+@dataclass(eq=False)
+class HistoryRule(FlagRule):
+    """Count reports about the same person, place or problem within a window."""
+
+    path: str
+    code: str
+    level: str | None
+    reason: str
+    about: frozenset[str]
+    within_days: int
+    at_least: int
+    by_incident: bool = False
+    include_current: bool = True
+    distinct_reporters: bool = False
+    reported_within_days: int | None = None
+    hate_only: bool = False
+    index: int = 0
+
+    def count(self, ctx: Context, history: Sequence[HistoryEntry], current: Current) -> int:
+        today, about, within = current.today, self.about, self.within_days
+        late = self.reported_within_days
+        reporters: set[object] = set()
+        count = 0
+        if self.include_current and self._current_counts(ctx, current):
+            count = 1
+            reporters.add(current.reporter if current.reporter is not None else object())
+        for entry in history:
+            if about.isdisjoint(entry.same):
+                continue
+            when = entry.reported_on
+            if self.by_incident and entry.incident_date is not None:
+                when = entry.incident_date
+            # Reports dated after "now" are ignored, so an --as-of run is reproducible.
+            age = (today - when).days
+            if age < 0 or age > within:
+                continue
+            if self.hate_only and not entry.hate:
+                continue
+            if (
+                late is not None
+                and entry.incident_date is not None
+                and (entry.reported_on - entry.incident_date).days > late
+            ):
+                continue
+            if self.distinct_reporters:
+                # A report with no reporter key cannot be shown to be a repeat: count it.
+                key = entry.reporter if entry.reporter is not None else object()
+                if key in reporters:
+                    continue
+                reporters.add(key)
+            count += 1
+        return count
+
+    def _current_counts(self, ctx: Context, current: Current) -> bool:
+        if self.hate_only and "hate_incident" not in ctx.flags:
+            return False
+        late = self.reported_within_days
+        incident = current.incident_date
+        if late is not None and incident is not None and (current.today - incident).days > late:
+            return False
+        return True
+
+    def explain(self, count: int) -> str:
+        values = {"count": count, "at_least": self.at_least, "days": self.within_days}
+        return render(self.reason, values)
