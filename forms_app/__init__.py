@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from . import crypto as crypto_module
 from .config import ConfigError, config_for
@@ -47,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(PACKAGE_DIR / "templates")),
-            PackageLoader("govuk_frontend_jinja"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
     app.jinja_env.globals["partnership_name"] = app.config["PARTNERSHIP_NAME"]
