@@ -72,6 +72,12 @@ class Config:
             "SAFERFORMS_LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
         )
 
+        # Public forms: how long a draft is kept after the user's last change (a sliding window),
+        # and the rate limits on page posts and submissions per client address.
+        self.DRAFT_RESUME_HOURS = float(env.get("SAFERFORMS_DRAFT_RESUME_HOURS", "24"))
+        self.FORM_PAGE_LIMIT = env.get("SAFERFORMS_FORM_PAGE_LIMIT", "120 per minute")
+        self.FORM_SUBMIT_LIMIT = env.get("SAFERFORMS_FORM_SUBMIT_LIMIT", "30 per hour")
+
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.HSTS_SECONDS = 31536000
         self.MAIL_TRANSPORT = env.get("SAFERFORMS_MAIL_TRANSPORT", "file")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from . import models  # noqa: F401 - registers the draft and upload tables
+
 bp = Blueprint("public", __name__)
 
 
