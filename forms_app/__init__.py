@@ -37,6 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
     app.config.setdefault("UPLOADS_DIR", instance_dir / "uploads")
     app.config.setdefault("OUTBOX_DIR", instance_dir / "outbox")
 
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance_dir)
     _install_crypto(app, process)
 
     db.init_app(app)
@@ -83,6 +85,19 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
 
     register_commands(app)
     return app
+
+
+def _instance_secret(instance_dir: Path) -> str:
+    """The embedded default's cookie-signing key, generated once into the instance folder."""
+    import os
+    import secrets
+
+    path = instance_dir / "secret-key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def _install_crypto(app: Flask, process: str) -> None:

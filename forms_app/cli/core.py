@@ -25,12 +25,16 @@ def init_command(demo: bool) -> None:
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Serve Safer Forms (jobs run in this process when REDIS_URL is not set)."""
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     mode = "Redis workers" if app.config.get("REDIS_URL") else "in-process jobs"
     click.echo(f"Safer Forms is running at http://{host}:{port}/ ({mode}). Press Ctrl+C to stop.")
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    server = make_server(host, port, app, threaded=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
 
 
 @click.command("worker")
