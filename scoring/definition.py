@@ -141,6 +141,8 @@ class _Parser:
         self.deps: dict[Node, set[Node]] = {}
         self.node_paths: dict[Node, str] = {}
         self.term_count = 0
+        # Overrides are applied after every measure and flag, so they are not graph nodes.
+        self.override_deps: list[tuple[str, set[Node]]] = []
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
@@ -408,10 +410,14 @@ class _Parser:
                     f"{before.level}",
                 )
                 return
-        for band in bands:
-            if band.min is not None and band.max is not None and band.min > band.max:
-                self.problem(f"{band.path}.min", f"{band.min} is above the band's max, {band.max}")
-        if not bands:
+        upside_down = [
+            band
+            for band in bands
+            if band.min is not None and band.max is not None and band.min > band.max
+        ]
+        for band in upside_down:
+            self.problem(f"{band.path}.min", f"{band.min} is above the band's max, {band.max}")
+        if not bands or upside_down:
             return
         if bands[0].min is not None:
             self.problem(
@@ -454,7 +460,8 @@ class _Parser:
         found: list[Override] = []
         for where, item in self.items(raw, path):
             self.unknown_keys(item, ("when", "level", "reason"), where)
-            predicate, _ = self.conditions.compile(item.get("when"), f"{where}.when")
+            predicate, deps = self.conditions.compile(item.get("when"), f"{where}.when")
+            self.override_deps.append((where, deps))
             level = self.level(item.get("level"), f"{where}.level")
             reason = self.text(item, "reason", where, set())
             if level is not None:
@@ -575,16 +582,13 @@ class _Parser:
         return found
 
     def check_flags_are_set(self, set_by_rules: set[str]) -> None:
-        for node, deps in list(self.deps.items()):
-            for kind, code in deps:
+        users = [(self.node_paths[node], deps) for node, deps in self.deps.items()]
+        for path, deps in users + self.override_deps:
+            for kind, code in sorted(deps):
                 if kind == "flag" and code not in set_by_rules:
                     self.problem(
-                        self.node_paths[node],
-                        f"refers to the flag {code}, which no rule in this block sets",
+                        path, f"refers to the flag {code}, which no rule in this block sets"
                     )
-                    self.deps.setdefault(("flag", code), set())
-                    self.node_paths.setdefault(("flag", code), self.node_paths[node])
-                    set_by_rules.add(code)
 
     def incident_field(self, raw: Any) -> str | None:
         if raw is None:
