@@ -21,11 +21,12 @@ def _forms_dir() -> Path:
     return Path(os.environ.get("SAFERFORMS_FORMS_DIR") or "form_definitions")
 
 
-def _form_path(form: str) -> Path:
+def _form_path(form: str) -> tuple[Path, bool]:
+    """Return the file for FORM, and whether FORM was a slug."""
     path = Path(form)
     if path.suffix in (".yaml", ".yml") or path.exists() or not SLUG.fullmatch(form):
-        return path
-    return _forms_dir() / f"{form}.yaml"
+        return path, False
+    return _forms_dir() / f"{form}.yaml", True
 
 
 def _read(path: Path, what: str) -> str:
@@ -40,8 +41,8 @@ def _read(path: Path, what: str) -> str:
 
 
 def _load_form(form: str) -> dict[str, Any]:
-    path = _form_path(form)
-    if not path.exists() and path.suffix not in (".yaml", ".yml"):
+    path, by_slug = _form_path(form)
+    if by_slug and not path.exists():
         raise click.ClickException(
             f"there is no form {form!r}: no file {path} (set SAFERFORMS_FORMS_DIR to the "
             "folder of form definitions, or give the path to a YAML file)"
