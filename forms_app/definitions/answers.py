@@ -198,10 +198,12 @@ def _hidden(context: _Context, raw: Any) -> str | None:
         return context.field.value
     if raw is None or raw == "":
         raw = context.field.value
-    value = _text(context, raw)
-    if value is not None and context.field.options and value not in context.field.option_values():
-        raise _Fail(context.error("invalid", m.render("invalid", context.lang)))
-    return value
+    # A prefilled value the user never sees cannot be corrected by them, so a bad
+    # one (a mistyped or tampered link) is dropped rather than shown as an error.
+    try:
+        return _text(context, raw)
+    except _Fail:
+        return None
 
 
 # Numbers ------------------------------------------------------------------

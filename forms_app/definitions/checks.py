@@ -111,6 +111,9 @@ def _describe(error: ValidationError) -> list[Found]:
         return result or [(path, "has a key that is not allowed here")]
     if validator == "required":
         missing = [name for name in error.validator_value if name not in instance]
+        kind = instance.get("type") if isinstance(instance, Mapping) else None
+        if isinstance(kind, str) and _is_field_path(path):
+            return [(path, f"a {kind} field needs `{name}`") for name in missing]
         return [(path, f"`{name}` is missing") for name in missing]
     if validator == "propertyNames":
         return [(path, f"`{error.instance}`: {_plain(error)}")]
@@ -138,6 +141,10 @@ def _describe(error: ValidationError) -> list[Found]:
             )
         ]
     return [(path, _plain(error))]
+
+
+def _is_field_path(path: Path) -> bool:
+    return len(path) >= 2 and path[-2] == "fields" or (len(path) >= 3 and path[-3] == "reveal")
 
 
 def _matches_pattern(schema: Mapping[str, Any], key: str) -> bool:
