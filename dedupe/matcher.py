@@ -1,0 +1,304 @@
+"""Match a person (or an address) against the store: tokens, candidates, scores, a decision."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from dedupe.addresses import Address, normalise_address
+from dedupe.blocking import Tokeniser, address_keys, make_tokens, person_keys
+from dedupe.compare import (
+    DISAGREE,
+    MISSING,
+    compare_address_fields,
+    compare_people,
+    years_apart,
+)
+from dedupe.contact import DEFAULT_REGION
+from dedupe.explain import Explanation, FieldExplanation, status_of
+from dedupe.model import Parameters, address_defaults, probability
+from dedupe.records import NormalisedPerson, PersonRecord, normalise_person
+from dedupe.store import (
+    AddressRecord,
+    AddressStore,
+    CandidateAddress,
+    CandidateStore,
+    RecordId,
+)
+
+Outcome = Literal["match", "possible", "new"]
+_RANK: dict[Outcome, int] = {"new": 0, "possible": 1, "match": 2}
+
+# A parent and child with one name are usually a generation apart; a gap this wide is not a
+# typing slip.
+GENERATION_GAP_YEARS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One candidate (a person, or an address) with its score and explanation."""
+
+    id: RecordId
+    record_id: RecordId
+    outcome: Outcome
+    explanation: Explanation
+
+    @property
+    def probability(self) -> float:
+        """The chance the candidate is the same, as the model sees it."""
+        return self.explanation.probability
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The result of matching one record.
+
+    ``outcome`` is "match" (link to ``id`` automatically), "possible" (a person decides
+    between the record and ``id``) or "new". ``score`` is the best candidate's probability,
+    ``others`` any further candidates worth a reviewer's look, best first.
+    """
+
+    outcome: Outcome
+    id: RecordId | None
+    score: float
+    explanation: Explanation | None
+    candidates: int
+    others: tuple[Scored, ...] = ()
+
+
+def household_rules(
+    levels: Mapping[str, str], a: NormalisedPerson, b: NormalisedPerson
+) -> tuple[Outcome | None, tuple[str, ...]]:
+    """Keep apart people who share a household's details but not their own.
+
+    Surname, address and telephone are shared by a family, so they can add up to a high score
+    for two different people. Return the best outcome the pair may have (None: no limit) and
+    the reasons, in plain English.
+    """
+    first_differs = levels.get("first_name") == DISAGREE
+    born_apart = levels.get("date_of_birth") == DISAGREE
+    gender_differs = levels.get("gender") == DISAGREE
+    gen_a, gen_b = a.name.generation, b.name.generation
+    if gen_a and gen_b and gen_a != gen_b:
+        return "new", ("One is recorded as senior or junior and the other not the same way.",)
+    if first_differs and (born_apart or gender_differs):
+        return "new", (
+            "First names are different, and so is the date of birth or gender: "
+            "treated as different people in one household.",
+        )
+    if first_differs:
+        return "possible", (
+            "First names are different although other details agree: they could be twins "
+            "or brothers and sisters, so a person must decide.",
+        )
+    if born_apart:
+        gap = years_apart(a.date_of_birth, b.date_of_birth)
+        if gap >= GENERATION_GAP_YEARS:
+            reason = (
+                f"Dates of birth are {gap} years apart: they could be a parent and child "
+                "with the same name, so a person must decide."
+            )
+        else:
+            reason = "Dates of birth are different, so a person must decide."
+        return "possible", (reason,)
+    return None, ()
+
+
+class _Scorer:
+    def __init__(self, parameters: Parameters, fields: tuple[str, ...]) -> None:
+        self.parameters = parameters
+        self.fields = fields
+        self.weights = {
+            (f, lvl): parameters.weight(f, lvl)
+            for f in fields
+            for lvl in (*parameters.probabilities[f], MISSING)
+        }
+
+    def explain(self, levels: Mapping[str, str], rules: tuple[str, ...] = ()) -> Explanation:
+        items = tuple(
+            FieldExplanation(f, levels[f], status_of(f, levels[f], w), round(w, 3))
+            for f in self.fields
+            for w in (self.weights[f, levels[f]],)
+        )
+        total = self.parameters.prior_weight + sum(item.weight for item in items)
+        return Explanation(
+            items, round(self.parameters.prior_weight, 3), total, probability(total), rules
+        )
+
+    def outcome(self, p: float, cap: Outcome | None) -> Outcome:
+        outcome: Outcome = "new"
+        if p >= self.parameters.match_threshold:
+            outcome = "match"
+        elif p >= self.parameters.possible_threshold:
+            outcome = "possible"
+        if cap is not None and _RANK[cap] < _RANK[outcome]:
+            return cap
+        return outcome
+
+
+def _decide(scored: list[Scored], considered: int, threshold: float) -> Decision:
+    if not scored:
+        return Decision("new", None, 0.0, None, considered)
+    # The best record stands for its person; a person's other records add nothing new.
+    best_by_id: dict[RecordId, Scored] = {}
+    for item in scored:
+        held = best_by_id.get(item.id)
+        if held is None or _key(item) > _key(held):
+            best_by_id[item.id] = item
+    ranked = sorted(best_by_id.values(), key=_key, reverse=True)
+    best = ranked[0]
+    others = tuple(s for s in ranked[1:] if s.outcome != "new")
+    outcome = best.outcome
+    explanation = best.explanation
+    if outcome == "match" and any(s.probability >= threshold for s in ranked[1:]):
+        outcome = "possible"
+        explanation = Explanation(
+            explanation.fields,
+            explanation.prior_weight,
+            explanation.match_weight,
+            explanation.probability,
+            (*explanation.rules, "More than one existing record matches, so a person must decide."),
+        )
+    if outcome == "new":
+        return Decision("new", None, best.probability, explanation, considered)
+    return Decision(outcome, best.id, best.probability, explanation, considered, others)
+
+
+def _key(item: Scored) -> tuple[int, float]:
+    return _RANK[item.outcome], item.explanation.match_weight
+
+
+class Matcher:
+    """Match people against a store, through blind-index tokens made by ``tokeniser``.
+
+    ``household_rules`` keeps twins, brothers and sisters, and parents and children with one
+    name from being linked automatically (see ``household_rules``); turn it off only to
+    compare with tools that have no such rule.
+    """
+
+    def __init__(
+        self,
+        store: CandidateStore,
+        tokeniser: Tokeniser,
+        parameters: Parameters | None = None,
+        *,
+        region: str = DEFAULT_REGION,
+        use_household_rules: bool = True,
+    ) -> None:
+        self.store = store
+        self.tokeniser = tokeniser
+        self.parameters = parameters or Parameters()
+        self.region = region
+        self.use_household_rules = use_household_rules
+        self._scorer = _Scorer(self.parameters, tuple(self.parameters.probabilities))
+
+    def normalise(self, record: PersonRecord | NormalisedPerson) -> NormalisedPerson:
+        """Normalise a record (records already normalised pass through)."""
+        if isinstance(record, NormalisedPerson):
+            return record
+        return normalise_person(record, region=self.region)
+
+    def index_tokens(self, record: PersonRecord | NormalisedPerson) -> list[bytes]:
+        """Return the tokens to store with a record."""
+        return make_tokens(person_keys(self.normalise(record)), self.tokeniser)
+
+    def query_tokens(self, record: PersonRecord | NormalisedPerson) -> list[bytes]:
+        """Return the tokens to look a record up by, with the variants errors produce."""
+        return make_tokens(person_keys(self.normalise(record), expand=True), self.tokeniser)
+
+    def compare(
+        self, a: PersonRecord | NormalisedPerson, b: PersonRecord | NormalisedPerson
+    ) -> tuple[Outcome, Explanation]:
+        """Compare two records directly and say what the matcher would decide about them."""
+        one, other = self.normalise(a), self.normalise(b)
+        return self._score(one, other)
+
+    def _score(self, a: NormalisedPerson, b: NormalisedPerson) -> tuple[Outcome, Explanation]:
+        levels = compare_people(a, b)
+        explanation = self._scorer.explain(levels)
+        outcome = self._scorer.outcome(explanation.probability, None)
+        if self.use_household_rules and outcome != "new":
+            cap, rules = household_rules(levels, a, b)
+            if cap is not None and _RANK[cap] < _RANK[outcome]:
+                return cap, self._scorer.explain(levels, rules)
+        return outcome, explanation
+
+    def match(
+        self,
+        record: PersonRecord | NormalisedPerson,
+        *,
+        exclude: Collection[RecordId] = (),
+    ) -> Decision:
+        """Find the best existing person for a record and decide: match, possible or new.
+
+        ``exclude`` names persons not to propose (already marked as different people).
+        """
+        person = self.normalise(record)
+        scored: list[Scored] = []
+        considered = 0
+        for candidate in self.store.candidates(self.query_tokens(person)):
+            if candidate.person_id in exclude:
+                continue
+            considered += 1
+            outcome, explanation = self._score(person, self.normalise(candidate.person))
+            scored.append(Scored(candidate.person_id, candidate.record_id, outcome, explanation))
+        return _decide(scored, considered, self.parameters.match_threshold)
+
+
+class AddressMatcher:
+    """Match an address on its own (line, postcode, town) against an address store.
+
+    Two flats in one building, or two numbers in one street, are different addresses.
+    """
+
+    def __init__(
+        self,
+        store: AddressStore,
+        tokeniser: Tokeniser,
+        parameters: Parameters | None = None,
+    ) -> None:
+        self.store = store
+        self.tokeniser = tokeniser
+        self.parameters = parameters or Parameters(probabilities=address_defaults())
+        self._scorer = _Scorer(self.parameters, tuple(self.parameters.probabilities))
+
+    @staticmethod
+    def normalise(address: AddressRecord | Address) -> Address:
+        """Normalise an address (normalised ones pass through)."""
+        if isinstance(address, Address):
+            return address
+        return normalise_address(
+            [address.address_line_1, address.address_line_2], address.town, address.postcode
+        )
+
+    def index_tokens(self, address: AddressRecord | Address) -> list[bytes]:
+        """Return the tokens to store with an address."""
+        return make_tokens(address_keys(self.normalise(address)), self.tokeniser)
+
+    def query_tokens(self, address: AddressRecord | Address) -> list[bytes]:
+        """Return the tokens to look an address up by."""
+        return make_tokens(address_keys(self.normalise(address), expand=True), self.tokeniser)
+
+    def compare(
+        self, a: AddressRecord | Address, b: AddressRecord | Address
+    ) -> tuple[Outcome, Explanation]:
+        """Compare two addresses and say what the matcher would decide."""
+        levels = compare_address_fields(self.normalise(a), self.normalise(b))
+        cap: Outcome | None = None
+        rules: tuple[str, ...] = ()
+        if levels["address"] in ("building", "street"):
+            cap = "new"
+            rules = ("A different flat or house number: a different address.",)
+        explanation = self._scorer.explain(levels, rules)
+        return self._scorer.outcome(explanation.probability, cap), explanation
+
+    def match(self, address: AddressRecord | Address) -> Decision:
+        """Find the best existing address and decide: match, possible or new."""
+        query = self.normalise(address)
+        scored: list[Scored] = []
+        candidates: list[CandidateAddress] = list(self.store.candidates(self.query_tokens(query)))
+        for candidate in candidates:
+            outcome, explanation = self.compare(query, candidate.address)
+            scored.append(Scored(candidate.address_id, candidate.address_id, outcome, explanation))
+        return _decide(scored, len(candidates), self.parameters.match_threshold)
