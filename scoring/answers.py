@@ -91,6 +91,16 @@ class AnswerChecker:
     """Check a flat answers object against the fields of a form."""
 
     def __init__(self, form: FormFields) -> None:
+        single = {
+            name: frozenset(info.options)
+            for name, info in form.fields.items()
+            if info.repeat_page is None
+            and info.options is not None
+            and info.type not in MULTIPLE_CHOICE
+        }
+        # Single-choice fields are checked by set membership in the loop, without a call:
+        # it is most of the answers of an instrument such as DASH.
+        self.options: dict[str, frozenset[str]] = single
         self.checks: dict[str, Check] = {
             name: field_check(info)
             for name, info in form.fields.items()
@@ -104,8 +114,11 @@ class AnswerChecker:
     def __call__(self, answers: Mapping[str, Any]) -> None:
         """Raise AnswerError listing every answer that does not fit the form."""
         problems: list[Problem] = []
-        checks = self.checks
+        options, checks = self.options, self.checks
         for name, value in answers.items():
+            allowed = options.get(name)
+            if allowed is not None and type(value) is str and value in allowed:
+                continue
             if value is None:
                 continue
             check = checks.get(name)

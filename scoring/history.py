@@ -7,9 +7,9 @@ which of the current report's links it shares; scoring only counts them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from itertools import permutations
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from scoring.errors import HistoryError, Problem
@@ -19,8 +19,7 @@ LONDON = ZoneInfo("Europe/London")
 ENTRY_KEYS = frozenset({"reported_on", "incident_date", "same", "reporter", "hate", "reference"})
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
     """One earlier report, as plain data.
 
     `same` names what it shares with the report being assessed: any of
@@ -29,12 +28,24 @@ class HistoryEntry:
     report, used to count different people; never a name.
     """
 
+    # A named tuple rather than a frozen dataclass: the worker passes dozens a
+    # call, and building these is most of the cost of an assessment.
     reported_on: date
     same: frozenset[str]
     incident_date: date | None = None
     reporter: str | None = None
     hate: bool = False
     reference: str | None = None
+
+
+_new = tuple.__new__
+
+# Every valid `same` list, in any order, read once into the set it stands for.
+_SAME = {
+    order: frozenset(order)
+    for size in range(1, len(LINKS) + 1)
+    for order in permutations(sorted(LINKS), size)
+}
 
 
 def day_of(moment: date | datetime) -> date:
@@ -52,18 +63,64 @@ def today_of(now: date | datetime | None) -> date:
 
 def parse_history(entries: Iterable[HistoryEntry | Mapping[str, Any]]) -> list[HistoryEntry]:
     """Read history entries; merge entries with the same reference."""
-    problems: list[Problem] = []
-    parsed: list[HistoryEntry] = []
-    for index, raw in enumerate(entries):
-        if isinstance(raw, HistoryEntry):
-            parsed.append(raw)
-        else:
-            entry = _entry(raw, f"history[{index}]", problems)
-            if entry is not None:
-                parsed.append(entry)
-    if problems:
-        raise HistoryError(problems)
-    return _merge(parsed)
+    quick = _quick
+    given = list(entries)
+    parsed = [raw if type(raw) is HistoryEntry else quick(raw) for raw in given]
+    if None in parsed:
+        problems: list[Problem] = []
+        for index, raw in enumerate(given):
+            if parsed[index] is None:
+                parsed[index] = _entry(raw, f"history[{index}]", problems)
+        if problems:
+            raise HistoryError(problems)
+    found = cast(list[HistoryEntry], parsed)
+    references = [entry.reference for entry in found if entry.reference is not None]
+    if len(set(references)) == len(references):
+        return found
+    return _merge(found)
+
+
+def _quick(raw: Any) -> HistoryEntry | None:
+    """Read a well-formed entry quickly; None sends it to the careful reading."""
+    if type(raw) is not dict or not raw.keys() <= ENTRY_KEYS:
+        return None
+    get = raw.get
+    try:
+        reported = _DAYS[raw["reported_on"]]
+        incident = get("incident_date")
+        if incident is not None:
+            incident = _DAYS[incident]
+        same = _SAME[tuple(raw["same"])]
+    except (KeyError, TypeError, ValueError):
+        return None
+    reporter, hate, reference = get("reporter"), get("hate", False), get("reference")
+    if (
+        (reporter is not None and type(reporter) is not str)
+        or type(hate) is not bool
+        or (reference is not None and type(reference) is not str)
+    ):
+        return None
+    # tuple.__new__ skips the named tuple's Python-level constructor: a third of the cost.
+    return _new(HistoryEntry, (reported, same, incident, reporter, hate, reference))
+
+
+class _Days(dict[str, date]):
+    """Histories hold dates from a small set (the days of the last few years), so
+    each "YYYY-MM-DD" is parsed once; the cache is emptied if it grows past a limit."""
+
+    limit = 20_000
+
+    def __missing__(self, text: str) -> date:
+        if type(text) is not str or len(text) != 10:
+            raise ValueError("not a YYYY-MM-DD date")
+        day = date.fromisoformat(text)
+        if len(self) >= self.limit:
+            self.clear()
+        self[text] = day
+        return day
+
+
+_DAYS = _Days()
 
 
 def _merge(entries: list[HistoryEntry]) -> list[HistoryEntry]:
@@ -71,23 +128,19 @@ def _merge(entries: list[HistoryEntry]) -> list[HistoryEntry]:
     seen: dict[str, int] = {}
     merged: list[HistoryEntry] = []
     for entry in entries:
-        if entry.reference is None:
+        index = seen.get(entry.reference) if entry.reference is not None else None
+        if index is None:
+            if entry.reference is not None:
+                seen[entry.reference] = len(merged)
             merged.append(entry)
             continue
-        index = seen.get(entry.reference)
-        if index is None:
-            seen[entry.reference] = len(merged)
-            merged.append(entry)
-        else:
-            first = merged[index]
-            merged[index] = HistoryEntry(
-                reported_on=first.reported_on,
-                same=first.same | entry.same,
-                incident_date=first.incident_date or entry.incident_date,
-                reporter=first.reporter or entry.reporter,
-                hate=first.hate or entry.hate,
-                reference=first.reference,
-            )
+        first = merged[index]
+        merged[index] = first._replace(
+            same=first.same | entry.same,
+            incident_date=first.incident_date or entry.incident_date,
+            reporter=first.reporter or entry.reporter,
+            hate=first.hate or entry.hate,
+        )
     return merged
 
 

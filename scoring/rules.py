@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from scoring.conditions import Context, Predicate
 from scoring.history import HistoryEntry
@@ -95,15 +95,12 @@ class CountTerm(Term):
             reason,
         )
 
-    def count(self, ctx: Context) -> int:
-        answers, value = ctx.answers, self.value
-        return sum(1 for name in self.fields if answers.get(name) == value)
-
     def run(self, ctx: Context) -> int:
-        return self.count(ctx) * self.each
+        return list(map(ctx.answers.get, self.fields)).count(self.value) * self.each
 
     def explain(self, ctx: Context, points: int) -> str:
-        values = {"count": self.count(ctx), "of": len(self.fields), "points": points_text(points)}
+        count = points // self.each if self.each else 0
+        values = {"count": count, "of": len(self.fields), "points": points_text(points)}
         return render(self.reason, values)
 
 
@@ -226,7 +223,8 @@ class HistoryRule(FlagRule):
     index: int = 0
 
     def count(self, ctx: Context, history: Sequence[HistoryEntry], current: Current) -> int:
-        today, about, within = current.today, self.about, self.within_days
+        today, about, by_incident = current.today, self.about, self.by_incident
+        earliest = today - timedelta(days=self.within_days)
         late = self.reported_within_days
         reporters: set[object] = set()
         count = 0
@@ -237,11 +235,10 @@ class HistoryRule(FlagRule):
             if about.isdisjoint(entry.same):
                 continue
             when = entry.reported_on
-            if self.by_incident and entry.incident_date is not None:
+            if by_incident and entry.incident_date is not None:
                 when = entry.incident_date
             # Reports dated after "now" are ignored, so an --as-of run is reproducible.
-            age = (today - when).days
-            if age < 0 or age > within:
+            if when > today or when < earliest:
                 continue
             if self.hate_only and not entry.hate:
                 continue
