@@ -32,7 +32,11 @@ MAX_AGE = 120
 DEFAULT_FILE_MAX_MB = 10.0
 FILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+# The shapes of UK postcodes (A9, A99, A9A, AA9, AA99, AA9A + 9AA), with the letters
+# that never appear in each position, as in the government data standard.
+POSTCODE = re.compile(
+    r"^([A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?))([0-9][ABD-HJLNP-UW-Z]{2})$"
+)
 EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
@@ -651,7 +655,10 @@ def _person_part(context: _Context, part: str, raw: Any) -> Any:
         return text
     if part == "date_of_birth":
         name = m.part_name("date_of_birth", lang)
-        born = parse_date(context, raw, name=name)
+        try:
+            born = parse_date(context, raw, name=name)
+        except _Fail as failure:
+            raise _Fail(*(_inside(error, part) for error in failure.errors)) from None
         if born is None:
             return None
         if born > context.today:
@@ -685,14 +692,15 @@ def _person_part(context: _Context, part: str, raw: Any) -> Any:
         inner = Field(type="address", name=context.field.name, postcode_required=False)
         result = validate_answer(inner, raw, lang, context.today)
         if result.errors:
-            raise _Fail(
-                *(
-                    FieldError(e.field, e.message, e.code, f"address.{e.part}")
-                    for e in result.errors
-                )
-            )
+            raise _Fail(*(_inside(error, part) for error in result.errors))
         return result.value
     return None
+
+
+def _inside(error: FieldError, part: str) -> FieldError:
+    """Place an error from a nested input under its part: "date_of_birth.day"."""
+    inner = f"{part}.{error.part}" if error.part else part
+    return FieldError(error.field, error.message, error.code, inner)
 
 
 def _age(context: _Context, raw: Any) -> int | None:

@@ -225,16 +225,22 @@ def _repeat_count_problems(
 ) -> Iterator[AnswerProblem]:
     repeat = page.repeat
     assert repeat is not None
-    item = repeat.item_label.get(lang) if repeat.item_label else m.DEFAULT_ITEM.get(lang, "item")
     if len(kept) < repeat.min:
-        message = (
-            repeat.min_message.get(lang)
-            if repeat.min_message
-            else m.render("repeat_min", lang, min=repeat.min, item=item)
-        )
+        if repeat.min_message is not None:
+            message = repeat.min_message.get(lang)
+        elif repeat.min == 1:
+            # "Add at least 1 person"; with more, English would need a plural we do not have.
+            item = (
+                repeat.item_label.get(lang)
+                if repeat.item_label
+                else m.DEFAULT_ITEM.get(lang, "item")
+            )
+            message = m.render("repeat_min", lang, min=1, item=item)
+        else:
+            message = m.render("repeat_min_many", lang, min=repeat.min)
         yield AnswerProblem(page.id, FieldError(page.id, message, "repeat_min"))
     if len(items) > repeat.max:
-        message = m.render("repeat_max", lang, max=repeat.max, item=item)
+        message = m.render("repeat_max", lang, max=repeat.max)
         yield AnswerProblem(page.id, FieldError(page.id, message, "repeat_max"))
 
 

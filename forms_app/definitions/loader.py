@@ -88,6 +88,9 @@ def parse_yaml(text: str) -> tuple[Any, Positions]:
     return builder.build(node, (), 0), positions
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 class _Builder:
     def __init__(self, loader: _Loader, positions: Positions) -> None:
         self.loader = loader
@@ -102,6 +105,8 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise YamlProblem(line, "the file is nested too deeply")
         self.positions.values.setdefault(path, line)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
+            raise YamlProblem(line, f"not valid YAML: the tag {node.tag} is not allowed here")
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):

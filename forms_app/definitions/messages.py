@@ -114,18 +114,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "yesno": {"en": "Select ‘{yes}’ or ‘{no}’", "cy": "Dewiswch ‘{yes}’ neu ‘{no}’"},
     "repeat_min": {"en": "Add at least {min} {item}", "cy": "Ychwanegwch o leiaf {min} {item}"},
-    "repeat_max": {
-        "en": "You can add up to {max} {item}",
-        "cy": "Gallwch ychwanegu hyd at {max} {item}",
-    },
-    "exit": {
-        "en": "You cannot send this form: {title}",
-        "cy": "Ni allwch anfon y ffurflen hon: {title}",
-    },
-    "page_missing": {
-        "en": "Answer the questions on the page ‘{title}’",
-        "cy": "Atebwch y cwestiynau ar y dudalen ‘{title}’",
-    },
+    "repeat_min_many": {"en": "Add at least {min}", "cy": "Ychwanegwch o leiaf {min}"},
+    "repeat_max": {"en": "You can add up to {max}", "cy": "Gallwch ychwanegu hyd at {max}"},
 }
 DEFAULT_ITEM = {"en": "item", "cy": "eitem"}
 

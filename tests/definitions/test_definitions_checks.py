@@ -1,0 +1,580 @@
+"""A definition with a mistake is refused with the file, the line and what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from forms_app.definitions import DefinitionError, check_file, load_all, load_text
+
+
+def test_the_sample_form_is_valid(check, extend):
+    assert check(extend()) == []
+
+
+def test_text_that_is_not_yaml_is_refused_with_its_line(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: [unclosed
+        """
+    )
+    problems = check(text)
+    assert len(problems) == 1
+    line, message = problems[0]
+    assert message.startswith("not valid YAML")
+    assert line in (16, 17)
+
+
+def test_a_problem_reads_file_colon_line_colon_message(tmp_path: Path, base):
+    path = tmp_path / "sample.yaml"
+    path.write_text(base.replace("channel: public", "channel: carrier-pigeon"), encoding="utf-8")
+    _form, problems = check_file(path)
+    assert [str(p) for p in problems] == [
+        f"{path}:4: `carrier-pigeon` is not one of: public, referral, portal"
+    ]
+
+
+def test_a_key_written_twice_is_refused_rather_than_silently_overwritten(check, base):
+    text = base.replace("title: Sample form\n", "title: Sample form\ntitle: Other\n")
+    assert check(text) == [(3, "`title` appears twice in the same mapping (first on line 2)")]
+
+
+def test_python_tags_are_refused_so_no_code_can_run(check, base):
+    text = base.replace("title: Sample form", "title: !!python/object/apply:os.system [id]")
+    [(line, message)] = check(text)
+    assert line == 2
+    assert "not valid YAML" in message
+
+
+def test_an_alias_bomb_is_refused_without_exhausting_memory(check):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for index, name in enumerate("bcdefgh"):
+        previous = "abcdefgh"[index]
+        bomb += f"{name}: &{name} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n"
+    [(_line, message)] = check(bomb)
+    assert "too large" in message
+
+
+def test_an_empty_file_is_refused(check):
+    assert check("") == [
+        (1, "a form definition is a mapping of keys such as slug, title and pages")
+    ]
+
+
+def test_a_missing_required_key_names_it(check, base):
+    text = base.replace("reference_prefix: SMP\n", "")
+    assert check(text) == [(1, "`reference_prefix` is missing")]
+
+
+def test_an_unknown_key_is_named_with_a_suggestion(check, base):
+    text = base.replace("      - name: colour\n", "      - name: colour\n        lable: Colour\n")
+    assert check(text) == [(10, "unknown key `lable` (did you mean `label`?)")]
+
+
+def test_a_setting_of_another_field_type_is_named_as_not_applying(check, base):
+    text = base.replace(
+        "        label: Favourite colour\n",
+        "        label: Favourite colour\n        max_words: 5\n",
+    )
+    assert check(text) == [(12, "`max_words` does not apply to a radios field")]
+
+
+def test_an_unknown_field_type_is_refused(check, base):
+    text = base.replace("type: radios", "type: slider")
+    [(line, message)] = check(text)
+    assert line == 10
+    assert message.startswith("`slider` is not one of: text, textarea")
+
+
+def test_a_bad_reference_prefix_is_explained(check, base):
+    text = base.replace("reference_prefix: SMP", "reference_prefix: smp1")
+    assert check(text) == [(3, "a reference prefix is 2 to 6 capital letters, like ASB")]
+
+
+def test_the_slug_must_match_the_file_name(check, extend):
+    assert check(extend(), name="other.yaml") == [
+        (1, "the slug `sample` must match the file name `other.yaml`")
+    ]
+
+
+def test_a_file_not_ending_in_yaml_is_refused(check, extend):
+    [(_line, message)] = check(extend(), name="sample.yml")
+    assert message == "form definitions are files ending in .yaml"
+
+
+def test_a_duplicate_page_id_is_refused(check, extend):
+    text = extend(
+        """\
+          - id: first
+            title: Again
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    assert check(text) == [(15, "page id `first` is used twice (first by page 1)")]
+
+
+def test_a_duplicate_field_name_is_refused_even_on_another_page(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - {name: colour, type: text, label: Colour again}
+        """
+    )
+    assert check(text) == [(18, "field name `colour` is used twice (first on page `first`)")]
+
+
+def test_a_revealed_field_name_must_be_unique_too(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - name: size
+                type: yesno
+                label: Big?
+                reveal:
+                  "yes":
+                    - {name: colour, type: text, label: Which colour}
+        """
+    )
+    assert check(text) == [(23, "field name `colour` is used twice (first on page `first`)")]
+
+
+def test_a_condition_naming_a_missing_field_is_refused_with_a_suggestion(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            condition: {field: colur, equals: red}
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    assert check(text) == [
+        (
+            17,
+            "the condition refers to `colur`, which is not a field of this form (did you mean `colour`?)",
+        )
+    ]
+
+
+def test_a_condition_naming_an_unknown_option_is_refused(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            condition: {field: colour, equals: green}
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    assert check(text) == [(17, "`green` is not an option of `colour` (red, blue)")]
+
+
+def test_an_unknown_option_inside_a_nested_condition_is_found(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            condition:
+              any:
+                - {field: colour, equals: red}
+                - not:
+                    field: colour
+                    in: [blue, purple]
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    assert check(text) == [(22, "`purple` is not an option of `colour` (red, blue)")]
+
+
+def test_a_condition_cannot_look_forward_to_a_later_page(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            condition: {field: later, answered: true}
+            fields:
+              - {name: other, type: text, label: Other}
+          - id: third
+            title: Third
+            fields:
+              - {name: later, type: text, label: Later}
+        """
+    )
+    assert check(text) == [
+        (17, "the condition refers to `later`, which is not asked before this page")
+    ]
+
+
+def test_an_operator_must_suit_the_field_type(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            condition: {field: colour, before: today}
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    assert check(text) == [(17, "`before` cannot test a radios field")]
+
+
+def test_equals_on_checkboxes_points_to_contains(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - name: pets
+                type: checkboxes
+                label: Pets
+                options:
+                  - {value: cat, text: Cat}
+          - id: third
+            title: Third
+            condition: {field: pets, equals: cat}
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    assert check(text) == [
+        (25, "`equals` cannot test a checkboxes field (use `contains` for checkboxes)")
+    ]
+
+
+def test_a_condition_needs_exactly_one_test(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            condition: {field: colour, equals: red, not_equals: blue}
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    [(line, message)] = check(text)
+    assert line == 17
+    assert message.startswith("a condition names one `field` and one test")
+
+
+def test_an_unquoted_yes_gets_a_hint_about_yaml_booleans(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - {name: ok, type: yesno, label: Agreed}
+          - id: third
+            title: Third
+            condition: {field: ok, equals: yes}
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    [(line, message)] = check(text)
+    assert line == 21
+    assert 'write "yes" in quotes' in message
+
+
+def test_a_date_in_a_condition_must_be_real(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - {name: when, type: date, label: When}
+          - id: third
+            title: Third
+            condition: {field: when, before: 2025-02-30}
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    assert check(text) == [(21, "`2025-02-30` is not a real date")]
+
+
+def test_a_list_that_does_not_exist_is_refused(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - {name: often, type: radios, label: How often, list: frequency}
+        """
+    )
+    assert check(text) == [(18, "there is no list `frequency`")]
+
+
+def test_a_choice_field_needs_a_list_or_options(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - {name: often, type: radios, label: How often}
+        """
+    )
+    assert check(text) == [
+        (18, "a radios field needs either `list` or `options`, not both or neither")
+    ]
+
+
+def test_an_option_value_used_twice_is_refused(check, base):
+    text = base.replace("{value: blue, text: Blue}", "{value: red, text: Crimson}")
+    assert check(text) == [(14, "option value `red` is used twice")]
+
+
+def test_a_reveal_for_an_option_that_does_not_exist_is_refused(check, base):
+    text = (
+        base
+        + "        reveal:\n          green:\n            - {name: shade, type: text, label: Shade}\n"
+    )
+    assert check(text) == [(16, "`green` is not an option of `colour`")]
+
+
+def test_a_revealed_question_cannot_be_an_upload(check, base):
+    text = (
+        base
+        + "        reveal:\n          red:\n            - {name: photo, type: file, label: Photo}\n"
+    )
+    assert check(text) == [(17, "a file field cannot be revealed by an option")]
+
+
+def test_repeat_min_above_max_is_refused(check, extend):
+    text = extend(
+        """\
+          - id: people
+            title: People
+            repeat: {min: 3, max: 2}
+            fields:
+              - {name: person_name, type: text, label: Name}
+        """
+    )
+    assert check(text) == [(17, "repeat min (3) is more than max (2)")]
+
+
+def test_a_condition_cannot_use_a_field_from_a_repeating_page(check, extend):
+    text = extend(
+        """\
+          - id: people
+            title: People
+            repeat: {min: 0, max: 2}
+            fields:
+              - {name: person_name, type: text, label: Name}
+          - id: third
+            title: Third
+            condition: {field: person_name, answered: true}
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    [(line, message)] = check(text)
+    assert line == 22
+    assert "repeating page" in message
+
+
+def test_an_exit_page_needs_a_condition_and_asks_no_questions(check, extend):
+    text = extend(
+        """\
+          - id: stop
+            title: Stop
+            exit: true
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    assert check(text) == [
+        (17, "an exit page ends the form: it can show content but ask no questions"),
+        (17, "an exit page needs a condition, or nobody could finish the form"),
+    ]
+
+
+def test_a_missing_welsh_translation_is_refused(check, base, extend):
+    text = extend(
+        """\
+          - id: second
+            title: {en: Second, cy: Ail}
+            fields:
+              - name: other
+                type: text
+                label: {en: Other, cy: Arall}
+                hint: {en: "Only in English"}
+        """,
+        base=base.replace("channel: public\n", "channel: public\nlanguages: [en, cy]\n")
+        .replace("title: Sample form", "title: {en: Sample form, cy: Ffurflen sampl}")
+        .replace("title: First", "title: {en: First, cy: Cyntaf}")
+        .replace("label: Favourite colour", "label: {en: Favourite colour, cy: Hoff liw}")
+        .replace("text: Red}", "text: {en: Red, cy: Coch}}")
+        .replace("text: Blue}", "text: {en: Blue, cy: Glas}}"),
+    )
+    assert check(text) == [(22, "the Welsh (cy) text is missing")]
+
+
+def test_a_plain_string_in_a_bilingual_form_asks_for_every_language(check, base):
+    text = base.replace("channel: public\n", "channel: public\nlanguages: [en, cy]\n")
+    problems = check(text)
+    assert (
+        2,
+        "give this text in every language of the form (en, cy), like {en: …, cy: …}",
+    ) in problems
+    assert len(problems) == 5  # title, page title, label and two options
+
+
+def test_welsh_text_in_an_english_only_form_is_refused(check, base):
+    text = base.replace("title: Sample form", "title: {en: Sample form, cy: Ffurflen sampl}")
+    assert check(text) == [(2, "`cy` text is given but the form's languages are en")]
+
+
+def test_a_page_in_an_undeclared_section_is_refused(check, base):
+    text = base.replace("    title: First\n", "    title: First\n    section: intro\n")
+    assert check(text) == [(8, "there is no section `intro`")]
+
+
+def test_a_bad_pattern_is_refused(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - {name: code, type: text, label: Code, pattern: "[A-Z"}
+        """
+    )
+    [(line, message)] = check(text)
+    assert line == 18
+    assert message.startswith("the pattern is not a valid regular expression")
+
+
+def test_an_unknown_autocomplete_value_is_refused(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - {name: full_name, type: text, label: Name, autocomplete: fullname}
+        """
+    )
+    assert check(text) == [(18, "`fullname` is not an autocomplete value browsers know")]
+
+
+def test_required_parts_must_be_asked(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - name: someone
+                type: person
+                label: Someone
+                parts: [first_name]
+                required_parts: [last_name]
+        """
+    )
+    assert check(text) == [(22, "`last_name` is required but not one of the parts asked")]
+
+
+def test_a_details_block_needs_a_summary(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - {type: content, style: details, text: More}
+        """
+    )
+    assert check(text) == [
+        (18, "a details block needs a `summary` (the line the user clicks to open it)")
+    ]
+
+
+def test_a_field_name_cannot_shadow_a_repeating_page(check, extend):
+    text = extend(
+        """\
+          - id: people
+            title: People
+            repeat: {min: 0, max: 2}
+            fields:
+              - {name: person_name, type: text, label: Name}
+          - id: third
+            title: Third
+            fields:
+              - {name: people, type: text, label: Clash}
+        """
+    )
+    assert check(text) == [
+        (
+            23,
+            "field name `people` is also a repeating page's id, where that page's answers are kept",
+        )
+    ]
+
+
+def test_every_problem_in_a_file_is_reported_at_once(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            condition: {field: nothing, answered: true}
+            fields:
+              - {name: colour, type: text, label: Clash}
+        """
+    )
+    assert [line for line, _ in check(text)] == [17, 19]
+
+
+def test_scoring_problems_are_placed_on_the_lines_of_the_scoring_block(check, extend):
+    text = extend(
+        """\
+        scoring:
+          instrument: "Test"
+          version: "1"
+          score: total
+          measures:
+            total:
+              - field: no_such_field
+                points: {red: 1}
+        """,
+        indent=0,
+    )
+    problems = check(text)
+    assert problems, "scoring.check_form must report the unknown field"
+    assert all(line >= 15 for line, _ in problems)
+    assert any(line == 21 and "no_such_field" in message for line, message in problems)
+
+
+def test_load_all_raises_one_error_listing_every_bad_file(tmp_path: Path, base):
+    (tmp_path / "sample.yaml").write_text(
+        base.replace("channel: public", "channel: nowhere"), encoding="utf-8"
+    )
+    (tmp_path / "broken.yaml").write_text("slug: [", encoding="utf-8")
+    with pytest.raises(DefinitionError) as raised:
+        load_all(tmp_path)
+    files = [Path(problem.file).name for problem in raised.value.problems]
+    assert files == ["broken.yaml", "sample.yaml"]
+    assert "2 problems in form definitions" in str(raised.value)
+
+
+def test_load_all_returns_forms_by_slug_with_their_content_hash(tmp_path: Path, base):
+    import hashlib
+
+    (tmp_path / "sample.yaml").write_text(base, encoding="utf-8")
+    forms = load_all(tmp_path)
+    assert list(forms) == ["sample"]
+    assert forms["sample"].content_hash == hashlib.sha256(base.encode()).hexdigest()
+    assert forms["sample"].source_text == base
+
+
+def test_load_all_reports_a_missing_folder(tmp_path: Path):
+    with pytest.raises(DefinitionError, match="does not exist"):
+        load_all(tmp_path / "nowhere")
+
+
+def test_load_text_refuses_an_invalid_definition(base):
+    with pytest.raises(DefinitionError, match="<text>:1: `reference_prefix` is missing"):
+        load_text(base.replace("reference_prefix: SMP\n", ""))
