@@ -81,14 +81,27 @@ def read_fields(form: Mapping[str, Any]) -> FormFields:
         fields = page.get("fields")
         if not isinstance(fields, list):
             continue
-        for raw in fields:
-            if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
-                continue
+        _read_list(fields, lists, repeat_id, found)
+    return found
+
+
+def _read_list(
+    fields: list[Any], lists: Mapping[str, Any], repeat_id: str | None, found: FormFields
+) -> None:
+    for raw in fields:
+        if not isinstance(raw, Mapping):
+            continue
+        if isinstance(raw.get("name"), str):
             info = _field(raw, lists, repeat_id)
             found.fields.setdefault(info.name, info)
             if repeat_id is not None:
                 found.repeat_pages.setdefault(repeat_id, {})[info.name] = info
-    return found
+        # Fields revealed by an option are answered like any other, flat by name.
+        reveal = raw.get("reveal")
+        if isinstance(reveal, Mapping):
+            for revealed in reveal.values():
+                if isinstance(revealed, list):
+                    _read_list(revealed, lists, repeat_id, found)
 
 
 def _field(raw: Mapping[str, Any], lists: Mapping[str, Any], repeat: str | None) -> FieldInfo:

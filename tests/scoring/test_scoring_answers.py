@@ -61,6 +61,13 @@ def test_answers_on_a_repeating_page_are_checked_by_field(asb):
     assert scoring.assess(asb, {"people-responsible": [{"responsible_name": "A"}]}, now=TODAY)
 
 
+def test_fields_revealed_by_an_option_are_known_fields(asb):
+    answers = {"asb_types": ["other"], "asb_types_other": "Fireworks at night"}
+    assert scoring.assess(asb, answers, now=TODAY).score == 0
+    found = answer_problems(asb, {"asb_types_other": ["a list"]})
+    assert found == {"answers.asb_types_other": "must be text"}
+
+
 def test_null_answers_are_not_answered(asb):
     result = scoring.assess(asb, {"fear_level": None, "lives_alone": None}, now=TODAY)
     assert result.score == 0

@@ -23,7 +23,7 @@ def answer_strategy(form: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
         if page.get("repeat"):
             continue
         for field in page["fields"]:
-            kind, name = field["type"], field["name"]
+            kind, name = field["type"], field.get("name")
             if kind == "yesno":
                 optional[name] = st.sampled_from(["yes", "no"])
             elif kind in ("radios", "select"):
