@@ -35,6 +35,7 @@ STREET_TYPES = frozenset(
         "cottages", "heol", "ffordd", "stryd", "lon", "rhodfa", "cilgant",
     }
 )  # fmt: skip
+STREET_CODE_LENGTH = 4
 FLAT_WORDS = frozenset({"flat", "unit", "suite", "room", "maisonette", "floor"})
 _NUMBER = re.compile(r"^(\d+)([a-z]?)$")
 _RANGE = re.compile(r"^(\d+[a-z]?)-(\d+[a-z]?)$")
@@ -105,8 +106,13 @@ def _street_like(ws: list[str]) -> bool:
 
 
 def _street_name_phonetic(street: str) -> str:
-    name = [w for w in street.split() if w not in STREET_TYPES and w != "saint"]
-    return phonetic("".join(name)) if name else ""
+    # The first word of the name carries the match; street types are often mistyped or run
+    # into the name ("onslow sreet", "kirklandc ircuit"), so they are left out, and only the
+    # start of the code is kept.
+    for word in street.split():
+        if len(word) > 1 and word not in STREET_TYPES and word != "saint":
+            return phonetic(word)[:STREET_CODE_LENGTH]
+    return ""
 
 
 def normalise_address(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -151,7 +152,15 @@ def _decide(scored: list[Scored], considered: int, threshold: float) -> Decision
     others = tuple(s for s in ranked[1:] if s.outcome != "new")
     outcome = best.outcome
     explanation = best.explanation
-    if outcome == "match" and any(s.probability >= threshold for s in ranked[1:]):
+    # A second person scoring nearly as well makes the best one doubtful.
+    margin = math.log2(threshold / (1.0 - threshold)) if threshold < 1.0 else math.inf
+    runner_up = ranked[1] if len(ranked) > 1 else None
+    if (
+        outcome == "match"
+        and runner_up is not None
+        and runner_up.probability >= threshold
+        and best.explanation.match_weight - runner_up.explanation.match_weight < margin
+    ):
         outcome = "possible"
         explanation = Explanation(
             explanation.fields,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dedupe.compare import DISAGREE, FIELD_LEVELS, MISSING
@@ -77,7 +77,7 @@ def _defaults() -> dict[str, dict[str, tuple[float, float]]]:
             "district": (0.05, 0.05),
             DISAGREE: (0.15, 0.939),
         },
-        "town": {"exact": (0.85, 0.02), "close": (0.05, 0.01), DISAGREE: (0.1, 0.97)},
+        "town": {"exact": (0.85, 0.1), "close": (0.05, 0.01), DISAGREE: (0.1, 0.89)},
     }
 
 
@@ -111,7 +111,7 @@ class Parameters:
     """
 
     probabilities: dict[str, dict[str, tuple[float, float]]] = field(default_factory=_defaults)
-    prior: float = 0.01
+    prior: float = 0.0001
     match_threshold: float = 0.99
     possible_threshold: float = 0.5
     trained_on: dict[str, int] = field(default_factory=dict)
@@ -195,8 +195,8 @@ class TrainingResult:
     log_likelihoods: tuple[float, ...]
 
 
-def _clamp(value: float) -> float:
-    return min(max(value, FLOOR), 1.0 - FLOOR)
+def _clamp(value: float, floor: float = FLOOR) -> float:
+    return min(max(value, floor), 1.0 - floor)
 
 
 def _normalise(counts: Mapping[str, float], levels: Sequence[str]) -> dict[str, float]:
@@ -236,14 +236,24 @@ def train_em(
     start: Parameters | None = None,
     *,
     fix_u: bool = True,
+    fix_prior: bool = False,
+    fixed_fields: Collection[str] = (),
+    total_pairs: int | None = None,
     max_iterations: int = 200,
     tolerance: float = 1e-7,
 ) -> TrainingResult:
     """Estimate m (and u unless ``fix_u``) and the prior by expectation-maximisation.
 
     ``candidate_pairs`` are comparisons of pairs found by blocking, unlabelled. Start from
-    ``start`` (the defaults, or u estimated from random pairs by ``estimate_u``). EM stops when
-    no probability moves by more than ``tolerance``.
+    ``start`` (the defaults, or u estimated from random pairs by ``estimate_u``). Fields in
+    ``fixed_fields`` keep their m and u (a training session that chose its pairs by those
+    fields cannot learn about them); with ``fix_prior`` the prior stays too.
+
+    With ``total_pairs`` (all pairs among the records, not only the candidates) the prior is
+    fitted as the chance that two records drawn at random match, taking every pair blocking
+    did not find as a non-match. That is the prior a lookup needs, since the candidates it
+    scores were chosen out of the whole store. EM stops when no probability moves by more
+    than ``tolerance``.
     """
     params = start or Parameters()
     fields_used = tuple(params.probabilities)
@@ -252,7 +262,7 @@ def train_em(
     if total == 0:
         return TrainingResult(params, 0, False, ())
     probabilities = {f: dict(params.probabilities[f]) for f in fields_used}
-    prior = _clamp(params.prior)
+    prior = _clamp(params.prior, 1e-12)
     history: list[float] = []
     converged = False
     iterations = 0
@@ -280,13 +290,13 @@ def train_em(
                     m_counts[f][lvl] = m_counts[f].get(lvl, 0.0) + count * p_match
                     u_counts[f][lvl] = u_counts[f].get(lvl, 0.0) + count * (1.0 - p_match)
         history.append(log_likelihood)
-        new_prior = _clamp(expected_matches / total)
+        new_prior = prior if fix_prior else _clamp(expected_matches / (total_pairs or total), 1e-12)
         change = abs(new_prior - prior)
         updated: dict[str, dict[str, tuple[float, float]]] = {}
         for f in fields_used:
             levels = FIELD_LEVELS[f]
             seen = sum(m_counts[f].values()) + sum(u_counts[f].values())
-            if seen == 0:
+            if seen == 0 or f in fixed_fields:
                 updated[f] = probabilities[f]
                 continue
             m_new = _normalise(m_counts[f], levels)
