@@ -64,7 +64,7 @@ def today_of(now: date | datetime | None) -> date:
 def parse_history(entries: Iterable[HistoryEntry | Mapping[str, Any]]) -> list[HistoryEntry]:
     """Read history entries; merge entries with the same reference."""
     quick = _quick
-    given = list(entries)
+    given = entries if isinstance(entries, list) else list(entries)
     parsed = [raw if type(raw) is HistoryEntry else quick(raw) for raw in given]
     if None in parsed:
         problems: list[Problem] = []
