@@ -126,6 +126,8 @@ def _compare(condition: Comparison, answer: Any, today: dt.date | None) -> bool:
     if operator == "not_equals":
         return not _same(answer, expected)
     if operator == "in":
+        if not isinstance(expected, list | tuple):
+            expected = (expected,)
         if isinstance(answer, list | tuple):
             return any(_same(item, option) for item in answer for option in expected)
         return any(_same(answer, option) for option in expected)
@@ -136,16 +138,17 @@ def _compare(condition: Comparison, answer: Any, today: dt.date | None) -> bool:
             return str(expected).casefold() in answer.casefold()
         return False
     if operator in ("greater_than", "less_than"):
-        number = _number(answer)
-        if number is None:
+        number, limit_number = _number(answer), _number(expected)
+        if number is None or limit_number is None:
             return False
-        return number > expected if operator == "greater_than" else number < expected
+        return number > limit_number if operator == "greater_than" else number < limit_number
     answer_date = _date(answer)
     if answer_date is None:
         return False
     today = today or uk_today()
     if operator == "within_days":
-        return abs((answer_date - today).days) <= int(expected)
+        days = _number(expected)
+        return days is not None and abs((answer_date - today).days) <= days
     limit = today if expected == "today" else _date(expected)
     if limit is None:
         return False

@@ -172,3 +172,8 @@ def test_conditions_never_evaluate_code():
     # A value that looks like code is only ever compared as text.
     condition = {"field": "name", "equals": "__import__('os').system('true')"}
     assert holds(condition, {"name": "Sam"}) is False
+
+
+def test_a_comparison_with_a_value_of_the_wrong_type_is_false_not_an_error():
+    assert holds({"field": "count", "greater_than": "ten"}, {"count": 11}) is False
+    assert holds({"field": "when", "within_days": "seven"}, {"when": "2025-06-30"}) is False
