@@ -38,9 +38,20 @@ def serve_command(host: str, port: int) -> None:
 
 
 @click.command("worker")
+@click.option(
+    "--burst", is_flag=True, help="Stop once the queues are empty (for scripts and tests)."
+)
+@click.option("--name", default=None, help="A name for this worker (default: generated).")
 @with_appcontext
-def worker_command() -> None:
-    """Run a background worker for submissions and notifications."""
-    raise click.ClickException(
-        "the background worker arrives with the intake work; until then jobs run in-process"
-    )
+def worker_command(burst: bool, name: str | None) -> None:
+    """Run a background worker: every queue, RQ's scheduler, and the outbox relay."""
+    from forms_app.jobs.queues import ALL_QUEUES
+    from forms_app.jobs.worker import run_worker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException(
+            "set REDIS_URL to run workers; without it `saferforms serve` runs jobs itself"
+        )
+    click.echo(f"Worker listening to {', '.join(ALL_QUEUES)}.")
+    run_worker(app, burst=burst, name=name)

@@ -1,0 +1,32 @@
+"""The reporter's e-mail address, read from the sealed submission when a message is sent.
+
+The address never travels through Redis or an outbox payload: the job that sends the
+acknowledgement opens the submission by id, takes the address, and forgets it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forms_app.models import Submission
+from forms_app.public.submissions import read_sealed
+
+from .forms import definition_for
+
+
+def reporter_email(submission: Submission) -> str | None:
+    """The address to acknowledge the report to, or None (anonymous, or no address given)."""
+    payload = read_sealed(submission.id, submission.sealed_answers)
+    answers: dict[str, Any] = payload.get("answers") or {}
+    if answers.get("report_anonymously") == "yes":
+        return None
+    form = definition_for(submission.form_version_id)
+    for field in form.fields():
+        if field.type != "email" or field.name is None:
+            continue
+        if form.page_of(field.name).repeat is not None:
+            continue  # an address given for someone else (a witness, a person responsible)
+        value = answers.get(field.name)
+        if isinstance(value, str) and "@" in value:
+            return value.strip()
+    return None

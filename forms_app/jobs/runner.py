@@ -1,0 +1,229 @@
+"""Run the job of one outbox row: the same code under an RQ worker and in-process.
+
+The row is the source of truth. A run:
+1. claims an attempt in its own short transaction (attempts + 1, and a lease: while
+   next_attempt_at is in the future no relay hands the row out again), so a run that is killed
+   still counts and a job that kills its worker every time ends FAILED;
+2. locks the row, returns early if it is no longer open, calls the job function, and sets the row
+   done in the same transaction as the job's effect;
+3. on an error, rolls the effect back and records the failure: back to pending with exponential
+   backoff, or FAILED once attempts run out or the error is permanent.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from contextvars import ContextVar
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from forms_app.extensions import db
+from forms_app.models import Outbox, OutboxState, utcnow
+
+from .errors import PermanentJobError, describe
+from .registry import JobSpec, UnknownJobKind, spec_for
+from .settings import JobSettings, job_settings
+
+log = logging.getLogger(__name__)
+OPEN_STATES = (OutboxState.PENDING, OutboxState.ENQUEUED)
+
+SKIPPED = "skipped"
+DONE = "done"
+RETRY = "retry"
+FAILED = "failed"
+
+_current: ContextVar[str | None] = ContextVar("saferforms_outbox_id", default=None)
+_app_lock = threading.Lock()
+_job_app: Flask | None = None
+
+
+def run_outbox(outbox_id: str) -> str:
+    """The RQ job: run one outbox row by id (works under `saferforms worker` and `rq worker`)."""
+    if has_app_context():
+        return execute(outbox_id)
+    with _app_for_jobs().app_context():
+        return execute(outbox_id)
+
+
+def _app_for_jobs() -> Flask:
+    global _job_app
+    with _app_lock:
+        if _job_app is None:
+            from forms_app import create_app
+
+            _job_app = create_app(process="worker")
+        return _job_app
+
+
+def current_outbox_id() -> str | None:
+    """The id of the outbox row whose job is running (a reference that carries no data)."""
+    return _current.get()
+
+
+def backoff(settings: JobSettings, attempts: int) -> float:
+    """Seconds before the next attempt: doubling from the base, capped, with a little jitter."""
+    delay = min(settings.backoff_max_seconds, settings.backoff_seconds * 2 ** max(attempts - 1, 0))
+    return delay * random.uniform(0.85, 1.0)
+
+
+def execute(outbox_id: str, *, require_due: bool = False) -> str:
+    """Run the row's job if it is still open; `require_due` also needs its time to have come."""
+    settings = job_settings(current_app.config)
+    session = db.session
+    try:
+        if not _claim(session, outbox_id, settings, require_due):
+            return SKIPPED
+        return _run(session, outbox_id, settings)
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _claim(session: Session, outbox_id: str, settings: JobSettings, require_due: bool) -> bool:
+    now = utcnow()
+    claim = (
+        update(Outbox)
+        .where(Outbox.id == outbox_id, Outbox.state.in_(OPEN_STATES))
+        .values(
+            attempts=Outbox.attempts + 1,
+            next_attempt_at=now + timedelta(seconds=settings.run_lease_seconds),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if require_due:
+        claim = claim.where(Outbox.next_attempt_at <= now)
+    claimed = session.execute(claim).rowcount == 1  # type: ignore[attr-defined]
+    session.commit()
+    return claimed
+
+
+def _lock(session: Session, outbox_id: str) -> Outbox | None:
+    """Lock the row until the end of the transaction, so a second delivery waits, then skips."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks: a write as the first statement takes the database's write
+        # lock, which serialises two runs of the same row just as well.
+        session.execute(
+            update(Outbox)
+            .where(Outbox.id == outbox_id)
+            .values(attempts=Outbox.attempts)
+            .execution_options(synchronize_session=False)
+        )
+        return session.get(Outbox, outbox_id, populate_existing=True)
+    return session.scalar(
+        select(Outbox)
+        .where(Outbox.id == outbox_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _run(session: Session, outbox_id: str, settings: JobSettings) -> str:
+    row = _lock(session, outbox_id)
+    if row is None or row.state not in OPEN_STATES:
+        session.rollback()
+        return SKIPPED
+    kind, payload, attempts = row.kind, dict(row.payload), row.attempts
+    spec: JobSpec | None = None
+    try:
+        spec = spec_for(kind)
+        if attempts > settings.max_attempts:
+            # Every earlier attempt ended without recording anything: the job kills its runner.
+            raise PermanentJobError(f"stopped after {attempts - 1} attempts that did not finish")
+        token = _current.set(outbox_id)
+        try:
+            spec.function()(**payload)
+        finally:
+            _current.reset(token)
+        row.state = OutboxState.DONE
+        row.done_at = utcnow()
+        row.last_error = None
+        session.commit()
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+        session.rollback()
+        return _record_failure(session, outbox_id, spec, payload, attempts, error, settings)
+    log.info("outbox %s (%s) done after %d attempt(s)", outbox_id, kind, attempts)
+    return DONE
+
+
+def _record_failure(
+    session: Session,
+    outbox_id: str,
+    spec: JobSpec | None,
+    payload: dict[str, Any],
+    attempts: int,
+    error: Exception,
+    settings: JobSettings,
+) -> str:
+    message = describe(error)
+    final = isinstance(error, (PermanentJobError, UnknownJobKind)) or (
+        attempts >= settings.max_attempts
+    )
+    mark = (
+        update(Outbox)
+        .where(Outbox.id == outbox_id, Outbox.state.in_(OPEN_STATES))
+        .values(
+            state=OutboxState.FAILED if final else OutboxState.PENDING,
+            last_error=message,
+            next_attempt_at=utcnow() + timedelta(seconds=backoff(settings, attempts)),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(mark)
+    if final and spec is not None and spec.on_failure:
+        try:
+            hook = spec.failure_hook()
+            assert hook is not None
+            hook(**payload, error=message)
+        except Exception as hook_error:  # noqa: BLE001 - the row must end FAILED regardless
+            log.error("outbox %s: failure hook raised %s", outbox_id, describe(hook_error))
+            session.rollback()
+            session.execute(mark)
+    session.commit()
+    kind = spec.kind if spec else "?"
+    if final:
+        log.error(
+            "outbox %s (%s) FAILED after %d attempt(s): %s", outbox_id, kind, attempts, message
+        )
+        return FAILED
+    log.warning(
+        "outbox %s (%s) attempt %d of %d failed, will retry: %s",
+        outbox_id,
+        kind,
+        attempts,
+        settings.max_attempts,
+        message,
+    )
+    return RETRY
+
+
+def due_ids(session: Session, limit: int = 100) -> list[str]:
+    """Rows whose time has come: pending and due, or enqueued past their lease."""
+    return list(
+        session.scalars(
+            select(Outbox.id)
+            .where(Outbox.state.in_(OPEN_STATES), Outbox.next_attempt_at <= utcnow())
+            .order_by(Outbox.next_attempt_at)
+            .limit(limit)
+        )
+    )
+
+
+def run_due(limit: int = 100) -> dict[str, int]:
+    """Run every due row in this process, oldest first (the in-process mode and tests)."""
+    counts: dict[str, int] = {}
+    session = db.session
+    for _ in range(limit):
+        ids = due_ids(session, limit=20)
+        session.rollback()
+        if not ids:
+            break
+        for outbox_id in ids:
+            outcome = execute(outbox_id, require_due=True)
+            counts[outcome] = counts.get(outcome, 0) + 1
+    return counts

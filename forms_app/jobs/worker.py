@@ -1,0 +1,74 @@
+"""`saferforms worker`: an RQ worker on every queue, with RQ's scheduler and the outbox relay."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+from redis import Redis
+from rq import Queue, SimpleWorker
+
+from forms_app.extensions import db
+
+from .errors import describe
+from .queues import ALL_QUEUES
+from .relay import relay
+from .settings import job_settings
+
+log = logging.getLogger(__name__)
+
+
+def build_worker(app: Flask, name: str | None = None) -> SimpleWorker:
+    """A worker listening to every queue in ALL_QUEUES.
+
+    A SimpleWorker runs jobs in its own process rather than forking one per job: jobs are short
+    and database-bound, and a fork would have to rebuild the application and its connection pool
+    every time. A job that overruns is still stopped at its timeout.
+    """
+    settings = job_settings(app.config)
+    if not settings.redis_url:
+        raise RuntimeError("set REDIS_URL to run workers; without it jobs run in the web process")
+    # No socket timeout: the worker blocks on Redis while it waits for jobs.
+    connection = Redis.from_url(settings.redis_url)
+    queues = [Queue(name, connection=connection) for name in ALL_QUEUES]
+    return SimpleWorker(queues, connection=connection, name=name)
+
+
+class RelayLoop:
+    """Relay due outbox rows every few seconds, in a daemon thread of the worker process."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.settings = job_settings(app.config)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="saferforms-relay", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with self.app.app_context():
+                    while (
+                        len(relay(db.engine, self.settings).enqueued) >= self.settings.relay_batch
+                    ):
+                        pass
+            except Exception as error:  # noqa: BLE001 - Redis or the database may be restarting
+                log.warning("relay: %s; trying again shortly", describe(error))
+            self._stop.wait(self.settings.poll_seconds)
+
+
+def run_worker(app: Flask, *, burst: bool = False, name: str | None = None) -> None:
+    worker = build_worker(app, name=name)
+    loop = RelayLoop(app)
+    loop.start()
+    try:
+        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    finally:
+        loop.stop()

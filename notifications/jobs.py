@@ -1,0 +1,188 @@
+"""Notification jobs: plain functions of ids, run from outbox rows (see forms_app.jobs).
+
+Each one re-reads what it needs from the database. The transport sends first; the runner then
+records the row done in the same transaction as the inbox item and the delivery record. A crash
+between the send and that commit means the message is sent again on the retry (docs/pipeline.md).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import current_app
+
+from forms_app.extensions import db
+from forms_app.jobs.errors import PermanentJobError, RetryableJobError
+from forms_app.jobs.runner import current_outbox_id
+from forms_app.models import Case, Submission, Team
+
+from . import build_transport, messages
+from .messages import Message
+from .models import Delivery, InboxItem
+from .transports import DeliveryError, Transport
+
+EXTENSION = "saferforms.transport"
+SETTING_NAMES = (
+    "MAIL_TRANSPORT",
+    "MAIL_FROM",
+    "MAIL_SMTP_HOST",
+    "MAIL_SMTP_PORT",
+    "MAIL_SMTP_STARTTLS",
+    "MAIL_SMTP_SSL",
+    "MAIL_SMTP_USERNAME",
+    "MAIL_SMTP_PASSWORD",
+    "MAIL_SMTP_TIMEOUT",
+    "NOTIFY_API_KEY",
+    "NOTIFY_BASE_URL",
+    "NOTIFY_TIMEOUT",
+    "NOTIFY_EMAIL_REPLY_TO_ID",
+    *(f"NOTIFY_TEMPLATE_{name.upper()}" for name in messages.TEMPLATES),
+)
+
+
+def mail_settings() -> dict[str, Any]:
+    """Mail settings from the app's config, falling back to the environment."""
+    config = current_app.config
+    settings: dict[str, Any] = {"OUTBOX_DIR": config.get("OUTBOX_DIR")}
+    for name in SETTING_NAMES:
+        value = config.get(name)
+        settings[name] = value if value not in (None, "") else os.environ.get(name)
+    settings["MAIL_TRANSPORT"] = settings["MAIL_TRANSPORT"] or "file"
+    return settings
+
+
+def transport() -> Transport:
+    """The app's transport, built once from its settings."""
+    built = current_app.extensions.get(EXTENSION)
+    if built is None:
+        built = build_transport(mail_settings())
+        current_app.extensions[EXTENSION] = built
+    return built  # type: ignore[no-any-return]
+
+
+def _outbox_id() -> str:
+    outbox_id = current_outbox_id()
+    if outbox_id is None:
+        raise RuntimeError("notification jobs run from outbox rows only")
+    return outbox_id
+
+
+def _deliver(message: Message) -> None:
+    sender = transport()
+    try:
+        provider_reference = sender.send(message)
+    except DeliveryError as error:
+        error_class = RetryableJobError if error.retryable else PermanentJobError
+        raise error_class(str(error)) from None
+    db.session.add(
+        Delivery(
+            outbox_id=message.reference,
+            template=message.template,
+            transport=sender.name,
+            provider_reference=provider_reference[:200] or None,
+        )
+    )
+
+
+def _base_url() -> str:
+    return str(current_app.config.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+
+
+def _form_title(submission_id: str | None, fallback: str) -> str:
+    if submission_id is None:
+        return fallback
+    submission = db.session.get(Submission, submission_id)
+    return submission.form_version.title if submission is not None else fallback
+
+
+def _case_and_team(case_id: str) -> tuple[Case, Team]:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise PermanentJobError("the case does not exist")
+    team = db.session.get(Team, case.owning_team_id) if case.owning_team_id else None
+    if team is None:
+        raise PermanentJobError("the case has no owning team")
+    return case, team
+
+
+def notify_team_new_case(case_id: str) -> None:
+    """Tell the owning team about a new case: an inbox item, and a message to its mailbox."""
+    outbox_id = _outbox_id()
+    case, team = _case_and_team(case_id)
+    level = case.risk_level or "standard"
+    urgent = level == "high"
+    db.session.add(
+        InboxItem(
+            team_id=team.id,
+            kind=messages.TEAM_NEW_CASE,
+            case_id=case.id,
+            submission_id=case.submission_id,
+            urgent=urgent,
+            outbox_id=outbox_id,
+        )
+    )
+    db.session.flush()
+    if team.notify_email:
+        _deliver(
+            messages.team_new_case(
+                to=team.notify_email,
+                case_reference=case.reference,
+                form_title=_form_title(case.submission_id, case.case_type),
+                risk_level=level,
+                sign_in_url=f"{_base_url()}/staff/sign-in",
+                reference=outbox_id,
+            )
+        )
+
+
+def notify_team_risk_raised(case_id: str, previous_level: str) -> None:
+    """Tell the owning team that a new report raised an open case's risk level."""
+    outbox_id = _outbox_id()
+    case, team = _case_and_team(case_id)
+    level = case.risk_level or "standard"
+    db.session.add(
+        InboxItem(
+            team_id=team.id,
+            kind=messages.TEAM_RISK_RAISED,
+            case_id=case.id,
+            urgent=level == "high",
+            outbox_id=outbox_id,
+        )
+    )
+    db.session.flush()
+    if team.notify_email:
+        _deliver(
+            messages.team_risk_raised(
+                to=team.notify_email,
+                case_reference=case.reference,
+                form_title=_form_title(case.submission_id, case.case_type),
+                risk_level=level,
+                previous_level=previous_level,
+                sign_in_url=f"{_base_url()}/staff/sign-in",
+                reference=outbox_id,
+            )
+        )
+
+
+def acknowledge_reporter(submission_id: str) -> None:
+    """Acknowledge a report to the reporter, if they gave an e-mail and were not anonymous."""
+    from forms_app.intake.contact import reporter_email
+
+    outbox_id = _outbox_id()
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        raise PermanentJobError("the submission does not exist")
+    address = reporter_email(submission)
+    if address is None:
+        return
+    _deliver(
+        messages.reporter_acknowledgement(
+            to=address,
+            submission_reference=submission.reference,
+            form_title=submission.form_version.title,
+            follow_url=f"{_base_url()}/portal",
+            reference=outbox_id,
+            partnership_name=str(current_app.config.get("PARTNERSHIP_NAME") or "Safer Forms"),
+        )
+    )

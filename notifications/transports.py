@@ -1,0 +1,188 @@
+"""Ways to send a message: a file per message (the embedded default), SMTP, GOV.UK Notify.
+
+Each transport's `send` returns a provider reference, or raises DeliveryError whose message is
+safe to store: it never quotes an address or the provider's reply, which may contain one.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Protocol
+
+from .messages import Message
+
+
+class DeliveryError(Exception):
+    """Sending failed. `retryable` says whether trying again later may work."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Transport(Protocol):
+    name: str
+
+    def send(self, message: Message) -> str: ...
+
+
+def build_email(message: Message, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(datetime.now(UTC))
+    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    email["X-SaferForms-Template"] = message.template
+    if message.reference:
+        email["X-SaferForms-Reference"] = message.reference
+    if message.urgent:
+        email["Importance"] = "high"
+        email["X-Priority"] = "1"
+    email.set_content(message.body)
+    return email
+
+
+class FileTransport:
+    """Write each message as an .eml file into a folder (the embedded default's outbox)."""
+
+    name = "file"
+
+    def __init__(self, directory: Path, sender: str) -> None:
+        self.directory = Path(directory)
+        self.sender = sender
+
+    def send(self, message: Message) -> str:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        email = build_email(message, self.sender)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        name = f"{stamp}-{message.template}-{uuid.uuid4().hex[:8]}.eml"
+        temporary = self.directory / f".{name}.tmp"
+        # Messages can hold a recipient's address: readable by the service's user only.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(email.as_bytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+        # A reader of the folder never sees half a message.
+        os.replace(temporary, self.directory / name)
+        return name
+
+
+class SmtpTransport:
+    name = "smtp"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        *,
+        starttls: bool = False,
+        use_ssl: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 15,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        if starttls and use_ssl:
+            raise ValueError("choose STARTTLS or implicit TLS, not both")
+        self.host, self.port, self.sender = host, port, sender
+        self.starttls, self.use_ssl = starttls, use_ssl
+        self.username, self.password = username, password
+        self.timeout = timeout
+        self.ssl_context = ssl_context or ssl.create_default_context()
+
+    def send(self, message: Message) -> str:
+        email = build_email(message, self.sender)
+        try:
+            client: smtplib.SMTP
+            if self.use_ssl:
+                client = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=self.ssl_context
+                )
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            with client:
+                client.ehlo()
+                if self.starttls:
+                    client.starttls(context=self.ssl_context)
+                    client.ehlo()
+                if self.username:
+                    client.login(self.username, self.password or "")
+                client.send_message(email)
+        except smtplib.SMTPResponseException as error:
+            # 5xx means the server will not take this message as it is; 4xx means later.
+            raise DeliveryError(
+                f"the mail server refused the message ({error.smtp_code})",
+                retryable=error.smtp_code < 500,
+            ) from None
+        except smtplib.SMTPRecipientsRefused:
+            raise DeliveryError("the mail server refused the recipient", retryable=False) from None
+        except (smtplib.SMTPException, OSError) as error:
+            raise DeliveryError(
+                f"could not reach the mail server ({type(error).__name__})", retryable=True
+            ) from None
+        return str(email["Message-ID"])
+
+
+class NotifyTransport:
+    """GOV.UK Notify, with a template id configured for each message template."""
+
+    name = "notify"
+
+    def __init__(
+        self,
+        api_key: str,
+        template_ids: Mapping[str, str],
+        *,
+        base_url: str | None = None,
+        timeout: float = 15,
+        email_reply_to_id: str | None = None,
+    ) -> None:
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        options: dict[str, object] = {"timeout": timeout}
+        if base_url:
+            options["base_url"] = base_url
+        self.client = NotificationsAPIClient(api_key, **options)
+        self.template_ids = dict(template_ids)
+        self.email_reply_to_id = email_reply_to_id
+
+    def send(self, message: Message) -> str:
+        from notifications_python_client.errors import APIError
+
+        template_id = self.template_ids.get(message.template)
+        if not template_id:
+            raise DeliveryError(
+                f"no GOV.UK Notify template id is configured for {message.template}",
+                retryable=False,
+            )
+        try:
+            response = self.client.send_email_notification(
+                email_address=message.to,
+                template_id=template_id,
+                personalisation=dict(message.personalisation),
+                reference=message.reference or None,
+                email_reply_to_id=self.email_reply_to_id,
+            )
+        except APIError as error:
+            status = getattr(error, "status_code", None)
+            # Notify's error text can echo the address; keep only the status.
+            retryable = not isinstance(status, int) or status == 429 or status >= 500
+            raise DeliveryError(
+                f"GOV.UK Notify refused the request ({status})", retryable=retryable
+            ) from None
+        except OSError as error:
+            raise DeliveryError(
+                f"could not reach GOV.UK Notify ({type(error).__name__})", retryable=True
+            ) from None
+        return str(response.get("id", ""))
