@@ -77,6 +77,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
     app.register_blueprint(auth_bp, url_prefix="/staff")
     app.register_blueprint(staff_bp, url_prefix="/staff")
 
+    from .public.service import init_forms
+
+    init_forms(app)
+
     from .public.routes import bp as public_bp
 
     app.register_blueprint(public_bp)

@@ -39,9 +39,8 @@ class Upload(IdMixin, TimestampMixin, Base):
     )
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
+    # nonce | AES-256-GCM ciphertext. An unsubmitted upload is deleted once its draft is gone.
     content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
-    # Unsubmitted uploads are deleted with their draft; a submitted one has no expiry.
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 __all__ = ["Draft", "Upload"]

@@ -1,14 +1,266 @@
-"""The public start page."""
+"""Public pages: the start page and the forms at /f/<slug>, page by page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+
+from forms_app.extensions import limiter
+from forms_app.formkit import ErrorLink
 
 from . import models  # noqa: F401 - registers the draft and upload tables
+from . import service as svc
+from .drafts import attach_cookie, extend_draft, forget_cookie
+from .i18n import t
+from .references import new_reference
+from .submissions import discard_draft, store_submission
+from .views import (
+    check_context,
+    confirmation_context,
+    page_context,
+    remove_file_context,
+    remove_item_context,
+    repeat_context,
+)
 
 bp = Blueprint("public", __name__)
+
+HONEYPOT = "website"
+CONFIRMATION_KEY = "sf_confirmation"
+
+page_posts = limiter.shared_limit(
+    lambda: current_app.config["FORM_PAGE_LIMIT"], scope="form-page-posts", methods=["POST"]
+)
+submissions = limiter.limit(
+    lambda: current_app.config["FORM_SUBMIT_LIMIT"], scope="form-submissions", methods=["POST"]
+)
 
 
 @bp.get("/")
 def index() -> str:
     return render_template("public/index.html")
+
+
+def _done(journey: svc.Journey, target: str) -> Response:
+    """Redirect, and give the browser the draft's cookie whenever the draft was saved."""
+    response = redirect(target, code=303)
+    if journey.draft is not None and not journey.draft.is_new:
+        attach_cookie(response, journey.slug, journey.draft)
+    return response
+
+
+def _render(journey: svc.Journey, template: str, context: dict[str, Any]) -> Response:
+    response = Response(render_template(template, **context))
+    if journey.draft is not None and not journey.draft.is_new:
+        attach_cookie(response, journey.slug, journey.draft)
+    return response
+
+
+@bp.route("/f/<slug>", methods=["GET", "POST"])
+@bp.route("/f/<slug>/<page_id>", methods=["GET", "POST"])
+@page_posts
+def page(slug: str, page_id: str | None = None) -> Response:
+    """A question page, a content page, an exit page, or a repeating page's summary."""
+    journey = svc.open_journey(slug, request)
+    current = svc.page_for(journey, page_id)
+    if not journey.may_open(current):
+        return _done(journey, journey.resume_url())
+    if current.repeat is not None:
+        return repeat_summary(journey, current)
+    if request.method == "POST" and not current.exit:
+        result = svc.post_page(journey, current, request.form, request.files.to_dict(flat=False))
+        if result.ok:
+            svc.save_page(journey, current, result.values)
+            target = journey.resume_url() if request.args.get("change") else None
+            return _done(journey, target or journey.next_after(current))
+        return _render(journey, "public/page.html", page_context(journey, current, result))
+    return _render(journey, "public/page.html", page_context(journey, current))
+
+
+def repeat_summary(journey: svc.Journey, current: Any) -> Response:
+    """The "add another" page: what has been added, and whether to add more."""
+    items = svc.items_of(journey, current)
+    if not items and current.repeat.min > 0:
+        return _done(journey, journey.page_url(current, 1))
+    error = None
+    if request.method == "POST":
+        answer = request.form.get("add_another")
+        full = len(items) >= current.repeat.max
+        if answer == "yes" and not full:
+            return _done(journey, journey.page_url(current, len(items) + 1))
+        if answer == "no" or full:
+            svc.finish_repeat(journey, current)
+            journey.invalidate()
+            if not journey.check.ok and journey.check.first_page_id == current.id:
+                error = journey.check.problems[0].error.message
+            else:
+                return _done(journey, journey.next_after(current))
+        else:
+            key = "repeat_choose" if items else "repeat_choose_first"
+            error = t(key, journey.lang, item=svc.item_label(journey, current))
+    return _render(journey, "public/repeat.html", repeat_context(journey, current, items, error))
+
+
+@bp.route("/f/<slug>/<page_id>/<int:number>", methods=["GET", "POST"])
+@page_posts
+def repeat_item(slug: str, page_id: str, number: int) -> Response:
+    """One item of a repeating page (number counts from 1; one past the end adds a new one)."""
+    journey = svc.open_journey(slug, request)
+    current = svc.page_for(journey, page_id)
+    items = svc.items_of(journey, current)
+    if current.repeat is None or not journey.may_open(current):
+        return _done(journey, journey.resume_url())
+    if not 1 <= number <= min(len(items) + 1, current.repeat.max):
+        return _done(journey, journey.page_url(current))
+    values = items[number - 1] if number <= len(items) else {}
+    if request.method == "POST":
+        result = svc.post_page(
+            journey, current, request.form, request.files.to_dict(flat=False), values
+        )
+        if result.ok and not result.values:
+            result.errors.append(ErrorLink(t("repeat_empty_item", journey.lang), "#main-content"))
+        if result.ok:
+            svc.save_item(journey, current, number, result.values)
+            return _done(journey, journey.page_url(current))
+        context = page_context(journey, current, result, number=number)
+        return _render(journey, "public/page.html", context)
+    bound = svc.build_form(journey, current, values=values)
+    context = page_context(journey, current, number=number, bound=bound)
+    return _render(journey, "public/page.html", context)
+
+
+@bp.route("/f/<slug>/<page_id>/<int:number>/remove", methods=["GET", "POST"])
+@page_posts
+def remove_item(slug: str, page_id: str, number: int) -> Response:
+    journey = svc.open_journey(slug, request)
+    current = svc.page_for(journey, page_id)
+    items = svc.items_of(journey, current)
+    if current.repeat is None or not 1 <= number <= len(items):
+        return _done(journey, journey.resume_url())
+    error = None
+    if request.method == "POST":
+        answer = request.form.get("remove")
+        if answer in ("yes", "no"):
+            if answer == "yes":
+                svc.remove_item(journey, current, number)
+            return _done(journey, journey.page_url(current))
+        error = t(
+            "remove_choose", journey.lang, item=svc.item_label(journey, current), number=number
+        )
+    context = remove_item_context(journey, current, number, error)
+    return _render(journey, "public/remove.html", context)
+
+
+@bp.route("/f/<slug>/<page_id>/remove-file/<upload_id>", methods=["GET", "POST"])
+@page_posts
+def remove_file(slug: str, page_id: str, upload_id: str) -> Response:
+    journey = svc.open_journey(slug, request)
+    current = svc.page_for(journey, page_id)
+    record = svc.remove_file(journey, current, upload_id)
+    if record is None:
+        return _done(journey, journey.page_url(current))
+    error = None
+    if request.method == "POST":
+        answer = request.form.get("remove")
+        if answer in ("yes", "no"):
+            if answer == "yes":
+                svc.confirm_remove_file(journey, current, upload_id)
+            return _done(journey, journey.page_url(current))
+        error = t("remove_file_choose", journey.lang, name=record.get("name", ""))
+    context = remove_file_context(journey, current, record, error)
+    return _render(journey, "public/remove.html", context)
+
+
+@bp.route(f"/f/<slug>/{svc.CHECK_PAGE}", methods=["GET", "POST"])
+@submissions
+def check_answers(slug: str) -> Response:
+    """Check your answers, the declaration, and sending the report."""
+    journey = svc.open_journey(slug, request)
+    if journey.resume_page() is not None or not journey.check.ok:
+        return _done(journey, journey.resume_url())
+    error = None
+    if request.method == "POST":
+        if request.form.get(HONEYPOT):
+            # A bot filled the field people never see: store nothing, look the same.
+            reference = new_reference(journey.form.reference_prefix)
+            if journey.draft is not None:
+                discard_draft(journey.draft)
+            return _confirmed(journey, reference)
+        if journey.form.declaration is not None and request.form.get("declaration") != "yes":
+            error = t("declaration_required", journey.lang)
+        else:
+            stored = store_submission(
+                journey.form, journey.version_id, journey.ensure_draft(), journey.check.answers
+            )
+            return _confirmed(journey, stored.reference)
+    return _render(journey, "public/check.html", check_context(journey, error))
+
+
+def _confirmed(journey: svc.Journey, reference: str) -> Response:
+    session[CONFIRMATION_KEY] = {"slug": journey.slug, "reference": reference, "lang": journey.lang}
+    response = redirect(journey.url(svc.CONFIRMATION_PAGE), code=303)
+    forget_cookie(response, journey.slug)
+    return response
+
+
+@bp.get(f"/f/<slug>/{svc.CONFIRMATION_PAGE}")
+def confirmation(slug: str) -> Response | str:
+    journey = svc.open_journey(slug, request)
+    done = session.get(CONFIRMATION_KEY)
+    if not isinstance(done, dict) or done.get("slug") != slug:
+        return redirect(journey.root, code=303)
+    if "lang" not in request.args and done.get("lang") in journey.form.languages:
+        journey.lang = done["lang"]
+    return render_template("public/confirmation.html", **confirmation_context(journey, done))
+
+
+@bp.post("/f/<slug>/keep-alive")
+@page_posts
+def keep_alive(slug: str) -> Response:
+    """Keep the answers for another full window (the timeout warning's button)."""
+    journey = svc.open_journey(slug, request)
+    if journey.draft is None or journey.draft.is_new:
+        if request.accept_mimetypes.best == "application/json":
+            return Response('{"kept": false}', status=410, mimetype="application/json")
+        return redirect(journey.root, code=303)
+    expires = extend_draft(journey.draft)
+    if request.accept_mimetypes.best == "application/json":
+        response = jsonify(
+            kept=True,
+            expires_at=expires.isoformat(),
+            message=t("kept", journey.lang),
+            text=svc.expiry_text(journey),
+        )
+    else:
+        response = redirect(_same_form(journey, request.form.get("next")), code=303)
+    attach_cookie(response, slug, journey.draft)
+    return response
+
+
+@bp.post("/f/<slug>/start-again")
+@page_posts
+def start_again(slug: str) -> Response:
+    journey = svc.open_journey(slug, request)
+    if journey.draft is not None and not journey.draft.is_new:
+        discard_draft(journey.draft)
+    response = redirect(journey.root, code=303)
+    forget_cookie(response, slug)
+    return response
+
+
+def _same_form(journey: svc.Journey, target: str | None) -> str:
+    """Only ever send the user back into the same form (no open redirects)."""
+    if target and target.startswith(journey.root + "/") or target == journey.root:
+        if "//" not in target and "\\" not in target:
+            return target
+    return journey.resume_url()

@@ -40,7 +40,6 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -50,7 +49,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("upload", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_upload_draft_id"), ["draft_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_upload_expires_at"), ["expires_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_upload_submission_id"), ["submission_id"], unique=False
         )
@@ -59,7 +57,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("upload", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_upload_submission_id"))
-        batch_op.drop_index(batch_op.f("ix_upload_expires_at"))
         batch_op.drop_index(batch_op.f("ix_upload_draft_id"))
 
     op.drop_table("upload")

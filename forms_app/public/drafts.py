@@ -1,0 +1,239 @@
+"""Drafts: a user's answers between pages, readable only with the key in their cookie.
+
+Each draft is a row holding AES-256-GCM ciphertext of its JSON state. The 256-bit key is random
+per draft and lives only in an HttpOnly cookie (with the draft's id), so a stolen database, backup
+or log holds no readable answers. The draft id and its form version are bound in as associated
+data, so a blob cannot be moved to another row or replayed against another version.
+
+A draft expires DRAFT_RESUME_HOURS after the user's last change (a sliding window); the cookie
+lasts as long, so closing the tab and coming back within the window resumes the journey.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import Request, Response, current_app
+from sqlalchemy import delete, exists, insert, select, text, update
+
+from forms_app.extensions import db
+from forms_app.models import new_id, utcnow
+
+from .models import Draft, Upload
+
+COOKIE_PREFIX = "sf_draft_"
+KEY_BYTES = 32
+NONCE_BYTES = 12
+STATE_VERSION = 1
+# One draft creation in this many also deletes expired drafts: no scheduler needed.
+PURGE_ONE_IN = 200
+
+
+@dataclass
+class OpenDraft:
+    """A draft decrypted for the length of one request."""
+
+    id: str
+    key: bytes
+    form_version_id: str
+    expires_at: datetime
+    state: dict[str, Any] = field(default_factory=dict)
+    is_new: bool = False
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        answers: dict[str, Any] = self.state.setdefault("answers", {})
+        return answers
+
+    @property
+    def lang(self) -> str:
+        return str(self.state.get("lang") or "en")
+
+    @lang.setter
+    def lang(self, value: str) -> None:
+        self.state["lang"] = value
+
+    @property
+    def uploads(self) -> dict[str, dict[str, Any]]:
+        uploads: dict[str, dict[str, Any]] = self.state.setdefault("uploads", {})
+        return uploads
+
+    @property
+    def finished_repeats(self) -> list[str]:
+        """Repeating pages where the user said they had nothing more to add."""
+        done: list[str] = self.state.setdefault("finished_repeats", [])
+        return done
+
+
+def cookie_name(slug: str) -> str:
+    return COOKIE_PREFIX + slug
+
+
+def window() -> timedelta:
+    return timedelta(hours=float(current_app.config["DRAFT_RESUME_HOURS"]))
+
+
+def start_draft(form_version_id: str, lang: str) -> OpenDraft:
+    """Begin a draft in memory; nothing is stored until the first answer is saved."""
+    return OpenDraft(
+        id=new_id(),
+        key=os.urandom(KEY_BYTES),
+        form_version_id=form_version_id,
+        expires_at=utcnow() + window(),
+        state={"v": STATE_VERSION, "lang": lang, "answers": {}},
+        is_new=True,
+    )
+
+
+def open_draft(request: Request, slug: str) -> OpenDraft | None:
+    """Return the draft named by the request's cookie, or None if it is absent, expired or forged."""
+    parsed = _parse_cookie(request.cookies.get(cookie_name(slug)))
+    if parsed is None:
+        return None
+    draft_id, key = parsed
+    row = db.session.execute(
+        select(Draft.blob, Draft.form_version_id, Draft.expires_at).where(Draft.id == draft_id)
+    ).first()
+    if row is None or row.expires_at <= utcnow():
+        return None
+    try:
+        state = json.loads(_decrypt(key, row.blob, _associated_data(draft_id, row.form_version_id)))
+    except (InvalidTag, ValueError):
+        return None
+    if not isinstance(state, dict):
+        return None
+    return OpenDraft(draft_id, key, row.form_version_id, row.expires_at, state)
+
+
+def save_draft(draft: OpenDraft, *, commit: bool = True) -> None:
+    """Encrypt and store the draft, and restart its expiry window."""
+    now = utcnow()
+    draft.expires_at = now + window()
+    blob = _encrypt(
+        draft.key,
+        json.dumps(draft.state, separators=(",", ":"), ensure_ascii=False).encode(),
+        _associated_data(draft.id, draft.form_version_id),
+    )
+    if draft.is_new:
+        db.session.execute(
+            insert(Draft).values(
+                id=draft.id,
+                form_version_id=draft.form_version_id,
+                blob=blob,
+                created_at=now,
+                updated_at=now,
+                expires_at=draft.expires_at,
+            )
+        )
+        draft.is_new = False
+        if random.randrange(PURGE_ONE_IN) == 0:
+            purge_expired(now)
+    else:
+        db.session.execute(
+            update(Draft)
+            .where(Draft.id == draft.id)
+            .values(blob=blob, updated_at=now, expires_at=draft.expires_at)
+        )
+    if commit:
+        _relaxed_commit()
+
+
+def extend_draft(draft: OpenDraft) -> datetime:
+    """Keep the draft for another full window without changing it; return the new expiry."""
+    draft.expires_at = utcnow() + window()
+    db.session.execute(
+        update(Draft).where(Draft.id == draft.id).values(expires_at=draft.expires_at)
+    )
+    _relaxed_commit()
+    return draft.expires_at
+
+
+def delete_draft(draft: OpenDraft) -> None:
+    """Delete the draft row in the current transaction (the caller commits)."""
+    db.session.execute(delete(Draft).where(Draft.id == draft.id))
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Delete expired drafts and the unsubmitted uploads that expired with them."""
+    now = now or utcnow()
+    drafts = db.session.execute(delete(Draft).where(Draft.expires_at <= now)).rowcount
+    orphaned = ~exists(select(Draft.id).where(Draft.id == Upload.draft_id))
+    db.session.execute(
+        delete(Upload).where(Upload.submission_id.is_(None), orphaned),
+        execution_options={"synchronize_session": False},
+    )
+    return int(drafts or 0)
+
+
+def attach_cookie(response: Response, slug: str, draft: OpenDraft) -> None:
+    config = current_app.config
+    response.set_cookie(
+        cookie_name(slug),
+        f"{draft.id}.{_b64(draft.key)}",
+        max_age=int(window().total_seconds()),
+        path=f"/f/{slug}",
+        secure=bool(config["SESSION_COOKIE_SECURE"]),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def forget_cookie(response: Response, slug: str) -> None:
+    response.delete_cookie(
+        cookie_name(slug),
+        path=f"/f/{slug}",
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _relaxed_commit() -> None:
+    # A draft is a convenience copy: on PostgreSQL, skip waiting for the WAL flush. A crash can
+    # lose the last moment of draft edits, never a submission (those commit synchronously).
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.commit()
+
+
+def _associated_data(draft_id: str, form_version_id: str) -> bytes:
+    return b"\x1f".join((b"saferforms-draft-v1", draft_id.encode(), form_version_id.encode()))
+
+
+def _encrypt(key: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, associated_data)
+
+
+def _decrypt(key: bytes, blob: bytes, associated_data: bytes) -> bytes:
+    if len(blob) < NONCE_BYTES + 16:
+        raise ValueError("draft too short")
+    return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], associated_data)
+
+
+def _parse_cookie(value: str | None) -> tuple[str, bytes] | None:
+    if not value or len(value) > 200 or value.count(".") != 1:
+        return None
+    draft_id, encoded = value.split(".")
+    if len(draft_id) != 36:
+        return None
+    try:
+        key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    if len(key) != KEY_BYTES:
+        return None
+    return draft_id, key
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()

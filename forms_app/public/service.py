@@ -1,0 +1,430 @@
+"""The public form journey: which pages a user may open, what posting a page does, submitting.
+
+Routes stay thin: they open a Journey for the request, call one function here, and render or
+redirect. Validation and routing rules come from forms_app.definitions; this module applies them
+to the user's encrypted draft and never trusts what the browser says about earlier pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Request, abort, current_app
+from werkzeug.datastructures import FileStorage
+
+from forms_app.definitions import (
+    FieldError,
+    FormDefinition,
+    Page,
+    SubmissionCheck,
+    check_submission,
+    evaluate,
+    kind_of,
+    validate_answer,
+    validate_page,
+)
+from forms_app.definitions import messages as definition_messages
+from forms_app.definitions.journey import clean_answers
+from forms_app.formkit import ErrorLink, PageForm, page_form
+
+from .catalogue import FormCatalogue, UnknownVersion, catalogue, init_forms
+from .drafts import OpenDraft, open_draft, save_draft, start_draft
+from .i18n import t
+from .uploads import discard_upload, sniff_file, store_upload
+
+UK = ZoneInfo("Europe/London")
+CHECK_PAGE = "check-your-answers"
+CONFIRMATION_PAGE = "confirmation"
+RESERVED_PAGE_IDS = {CHECK_PAGE, CONFIRMATION_PAGE, "keep-alive", "start-again"}
+
+__all__ = ["RESERVED_PAGE_IDS", "Journey", "init_forms", "open_journey"]
+
+
+@dataclass
+class Journey:
+    """One user's way through one form, for the length of a request."""
+
+    slug: str
+    form: FormDefinition
+    catalogue: FormCatalogue
+    draft: OpenDraft | None
+    lang: str
+    root: str
+    timed_out: bool = False
+    _check: SubmissionCheck | None = field(default=None, repr=False)
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return self.draft.answers if self.draft is not None else {}
+
+    def ensure_draft(self) -> OpenDraft:
+        if self.draft is None:
+            version_id = self.catalogue.version_id(self.form)
+            self.draft = start_draft(version_id, self.lang)
+        return self.draft
+
+    @property
+    def version_id(self) -> str:
+        return self.ensure_draft().form_version_id
+
+    # Where the user stands -----------------------------------------------------
+
+    @property
+    def check(self) -> SubmissionCheck:
+        """Every page on the user's route validated again (once a request)."""
+        if self._check is None:
+            self._check = check_submission(self.form, self.answers, self.lang)
+        return self._check
+
+    def invalidate(self) -> None:
+        self._check = None
+
+    @property
+    def route_ids(self) -> list[str]:
+        return [page.id for page in self.check.pages]
+
+    def may_open(self, page: Page) -> bool:
+        """Whether the page is on the user's route with nothing unfinished before it."""
+        ids = self.route_ids
+        if page.id not in ids:
+            return False
+        blocked = self.check.first_page_id
+        return blocked is None or ids.index(blocked) >= ids.index(page.id)
+
+    def seen(self) -> set[str]:
+        return set(self.draft.state.get("seen", ())) if self.draft is not None else set()
+
+    def resume_page(self) -> Page | None:
+        """The first page still to do (never visited, or unfinished); None means check answers."""
+        blocked = self.check.first_page_id
+        seen = self.seen()
+        for page in self.check.pages:
+            if page.id == blocked or page.id not in seen:
+                return page
+        return None
+
+    def resume_url(self) -> str:
+        page = self.resume_page()
+        return self.page_url(page) if page is not None else self.url(CHECK_PAGE)
+
+    def previous(self, page: Page) -> Page | None:
+        ids = self.route_ids
+        if page.id not in ids:
+            return None
+        index = ids.index(page.id)
+        return self.check.pages[index - 1] if index > 0 else None
+
+    def next_after(self, page: Page) -> str:
+        ids = self.route_ids
+        if page.id in ids and ids.index(page.id) + 1 < len(ids):
+            return self.page_url(self.check.pages[ids.index(page.id) + 1])
+        return self.resume_url()
+
+    # URLs --------------------------------------------------------------------
+
+    def url(self, *parts: str | int) -> str:
+        return "/".join((self.root, *(str(part) for part in parts)))
+
+    def page_url(self, page: Page, item: int | None = None) -> str:
+        if item is not None:
+            return self.url(page.id, item)
+        if page is self.form.pages[0]:
+            # The form's own address shows its first page.
+            return self.root
+        return self.url(page.id)
+
+    # Saving ------------------------------------------------------------------
+
+    def mark_seen(self, page: Page) -> None:
+        draft = self.ensure_draft()
+        seen = draft.state.setdefault("seen", [])
+        if page.id not in seen:
+            seen.append(page.id)
+
+    def save(self) -> None:
+        save_draft(self.ensure_draft())
+        self.invalidate()
+
+
+def open_journey(slug: str, request: Request) -> Journey:
+    """Find the form (404 unless it is a public form) and the user's draft, in their language."""
+    forms = catalogue()
+    current = forms.public_form(slug)
+    if current is None:
+        abort(404)
+    draft = open_draft(request, slug)
+    form = current
+    if draft is not None:
+        try:
+            form = forms.definition(draft.form_version_id)
+        except UnknownVersion:
+            draft = None
+    requested = request.args.get("lang")
+    if requested in form.languages:
+        lang = str(requested)
+    elif draft is not None and draft.lang in form.languages:
+        lang = draft.lang
+    else:
+        lang = form.languages[0]
+    journey = Journey(
+        slug=slug,
+        form=form,
+        catalogue=forms,
+        draft=draft,
+        lang=lang,
+        root=f"{request.script_root}/f/{slug}",
+        timed_out=draft is None
+        and bool(request.cookies.get(f"sf_draft_{slug}") or request.args.get("timed-out")),
+    )
+    if draft is not None and draft.lang != lang:
+        draft.lang = lang
+        journey.save()
+    return journey
+
+
+def page_for(journey: Journey, page_id: str | None) -> Page:
+    """Return the page named in the URL (the route's first page for the form's own URL)."""
+    if page_id is None:
+        return journey.check.pages[0] if journey.check.pages else journey.form.pages[0]
+    try:
+        return journey.form.page(page_id)
+    except KeyError:
+        abort(404)
+
+
+# Questions on a page --------------------------------------------------------------
+
+
+def earlier_answers(journey: Journey) -> dict[str, Any]:
+    return clean_answers(journey.form, journey.answers)
+
+
+def build_form(
+    journey: Journey,
+    page: Page,
+    *,
+    formdata: Any = None,
+    values: Mapping[str, Any] | None = None,
+    request_args: Mapping[str, str] | None = None,
+) -> PageForm:
+    earlier = earlier_answers(journey)
+    shown_values = dict(values if values is not None else journey.answers)
+    if formdata is None and request_args is not None:
+        for item in page.fields:
+            if item.type == "hidden" and item.source == "query" and item.query_param:
+                shown_values.setdefault(item.name or "", request_args.get(item.query_param))
+    return page_form(
+        page,
+        journey.lang,
+        formdata=formdata,
+        answers=shown_values,
+        shown=lambda item: evaluate(item.condition, earlier),
+        form_key=journey.form.content_hash,
+    )
+
+
+@dataclass
+class PostResult:
+    form: PageForm
+    errors: list[ErrorLink]
+    values: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def post_page(
+    journey: Journey,
+    page: Page,
+    formdata: Any,
+    files: Mapping[str, list[FileStorage]],
+    item_values: Mapping[str, Any] | None = None,
+) -> PostResult:
+    """Validate a posted page (or one item of a repeating page), storing any files it brings."""
+    bound = build_form(journey, page, formdata=formdata, values=item_values)
+    raw = bound.raw_answers()
+    errors: list[FieldError] = []
+    stored_any = False
+    for item in page.fields:
+        if item.type != "file" or item.name is None:
+            continue
+        existing = (item_values if item_values is not None else journey.answers).get(item.name)
+        records, file_errors, stored = receive_files(journey, item, existing, files.get(item.name))
+        raw[item.name] = records
+        bound[item.name].raw = records
+        errors.extend(file_errors)
+        stored_any = stored_any or stored
+        if stored and item_values is None:
+            # Keep stored files even if another question on the page is wrong.
+            journey.answers[item.name] = records
+    result = validate_page(journey.form, page, raw, journey.answers, journey.lang)
+    errors.extend(result.errors)
+    if stored_any and (errors or item_values is not None):
+        journey.save()
+    links = bound.apply_errors(errors)
+    return PostResult(bound, links, result.values)
+
+
+def save_page(journey: Journey, page: Page, values: Mapping[str, Any]) -> None:
+    """Replace the page's answers with the newly validated ones."""
+    draft = journey.ensure_draft()
+    for item in page.all_fields():
+        if item.name:
+            draft.answers.pop(item.name, None)
+    draft.answers.update(values)
+    journey.mark_seen(page)
+    journey.save()
+
+
+def receive_files(
+    journey: Journey, item: Any, existing: Any, posted: list[FileStorage] | None
+) -> tuple[list[dict[str, Any]] | None, list[FieldError], bool]:
+    """Check posted files by their content, then encrypt and store the good ones."""
+    records: list[dict[str, Any]] = list(existing) if isinstance(existing, list) else []
+    errors: list[FieldError] = []
+    incoming = [file for file in posted or [] if file is not None and file.filename]
+    if not incoming:
+        return records or None, errors, False
+    limit_bytes = int((item.max_size_mb or 10) * 1024 * 1024)
+    accepted: list[tuple[bytes, Any, str]] = []
+    for upload in incoming:
+        content = upload.stream.read(limit_bytes + 1)
+        name = (upload.filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+        if not content:
+            errors.append(FieldError(item.name, t("file_empty", journey.lang), "file_empty"))
+            continue
+        sniffed = sniff_file(content) if len(content) <= limit_bytes else None
+        if len(content) > limit_bytes:
+            message = definition_messages.field_message(
+                item, "file_size", journey.lang, "file", size=_mb(item.max_size_mb or 10)
+            )
+            errors.append(FieldError(item.name, message, "file_size"))
+            continue
+        if sniffed is None or kind_of(sniffed.content_type) is None:
+            errors.append(FieldError(item.name, t("file_unknown_type", journey.lang), "file_type"))
+            continue
+        accepted.append((content, sniffed, name))
+    if accepted:
+        pending = records + [
+            {"id": "pending", "name": name, "kind": sniffed.kind, "size": len(content)}
+            for content, sniffed, name in accepted
+        ]
+        check = validate_answer(item, pending, journey.lang)
+        if check.errors:
+            return records or None, errors + list(check.errors), False
+    draft = journey.ensure_draft()
+    stored = False
+    for content, sniffed, name in accepted:
+        upload = store_upload(content, sniffed, draft.id)
+        draft.uploads[upload.id] = upload.secret()
+        records.append({"id": upload.id, "name": name, "kind": sniffed.kind, "size": upload.size})
+        stored = True
+    return records or None, errors, stored
+
+
+def _mb(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def remove_file(journey: Journey, page: Page, upload_id: str) -> dict[str, Any] | None:
+    """Find a stored file on a page: the record to confirm removal of, or None."""
+    for item in page.fields:
+        if item.type == "file" and item.name:
+            for record in journey.answers.get(item.name) or []:
+                if isinstance(record, dict) and record.get("id") == upload_id:
+                    return record
+    return None
+
+
+def confirm_remove_file(journey: Journey, page: Page, upload_id: str) -> None:
+    draft = journey.ensure_draft()
+    for item in page.fields:
+        if item.type == "file" and item.name and isinstance(draft.answers.get(item.name), list):
+            kept = [r for r in draft.answers[item.name] if r.get("id") != upload_id]
+            if kept:
+                draft.answers[item.name] = kept
+            else:
+                draft.answers.pop(item.name, None)
+    draft.uploads.pop(upload_id, None)
+    discard_upload(upload_id, draft.id)
+    journey.save()
+
+
+# Repeating pages ------------------------------------------------------------------
+
+
+def items_of(journey: Journey, page: Page) -> list[dict[str, Any]]:
+    items = journey.answers.get(page.id)
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def save_item(journey: Journey, page: Page, number: int, values: Mapping[str, Any]) -> None:
+    draft = journey.ensure_draft()
+    items = items_of(journey, page)
+    if number <= len(items):
+        items[number - 1] = dict(values)
+    else:
+        items.append(dict(values))
+    draft.answers[page.id] = items
+    journey.save()
+
+
+def remove_item(journey: Journey, page: Page, number: int) -> None:
+    draft = journey.ensure_draft()
+    items = items_of(journey, page)
+    if 1 <= number <= len(items):
+        del items[number - 1]
+    if items:
+        draft.answers[page.id] = items
+    else:
+        draft.answers.pop(page.id, None)
+    seen = draft.state.get("seen", [])
+    if page.id in seen and len(items) < (page.repeat.min if page.repeat else 0):
+        seen.remove(page.id)
+    journey.save()
+
+
+def finish_repeat(journey: Journey, page: Page) -> None:
+    journey.mark_seen(page)
+    journey.save()
+
+
+def item_label(journey: Journey, page: Page) -> str:
+    if page.repeat is not None and page.repeat.item_label is not None:
+        return page.repeat.item_label.get(journey.lang)
+    return definition_messages.DEFAULT_ITEM.get(journey.lang, "item")
+
+
+# Keeping the draft ---------------------------------------------------------------
+
+
+def expiry_text(journey: Journey) -> str | None:
+    """Say, in words, until when the answers are kept (WCAG 2.2.1 without JavaScript)."""
+    if journey.draft is None or journey.draft.is_new:
+        return None
+    local = journey.draft.expires_at.astimezone(UK)
+    return t(
+        "time_left",
+        journey.lang,
+        time=clock(local),
+        date=definition_messages.format_date(local.date(), journey.lang),
+        hours=window_words(journey.lang),
+    )
+
+
+def clock(moment: dt.datetime) -> str:
+    """Return a time in GOV.UK style: 9:05am, 12pm (midday), 10:30pm."""
+    hour = moment.hour % 12 or 12
+    suffix = "am" if moment.hour < 12 else "pm"
+    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
+
+
+def window_words(lang: str) -> str:
+    from .i18n import duration
+
+    return duration(float(current_app.config["DRAFT_RESUME_HOURS"]), lang)

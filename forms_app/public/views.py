@@ -1,0 +1,361 @@
+"""What each public page template is given: plain values, worked out here, not in templates."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import current_app, request
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from forms_app.definitions import Page, display_answer, evaluate, questions
+from forms_app.formkit import ErrorLink, PageForm, blocks_html
+
+from . import service as svc
+from .i18n import LANGUAGE_NAMES, t
+
+KEEP_ALIVE_WARNING_SECONDS = 5 * 60
+
+
+def base_context(
+    journey: svc.Journey, title: str, errors: list[ErrorLink] | None = None
+) -> dict[str, Any]:
+    lang = journey.lang
+    return {
+        "journey": journey,
+        "lang": lang,
+        "html_lang": lang,
+        "t": lambda key, **params: t(key, lang, **params),
+        "service_name": journey.form.title.get(lang),
+        "service_url": journey.root,
+        "page_heading_title": title,
+        "errors": errors or [],
+        "error_list": [{"text": error.text, "href": error.href} for error in errors or []],
+        "page_has_errors": bool(errors),
+        "_error_prefix": t("error_prefix", lang),
+        "skip_link_text": t("skip_link", lang),
+        "languages": language_links(journey),
+        "timeout": timeout_settings(journey),
+    }
+
+
+def language_links(journey: svc.Journey) -> list[dict[str, Any]]:
+    if len(journey.form.languages) < 2:
+        return []
+    links = []
+    for code in journey.form.languages:
+        query = {key: value for key, value in request.args.items() if key != "lang"}
+        query["lang"] = code
+        links.append(
+            {
+                "code": code,
+                "name": LANGUAGE_NAMES.get(code, code),
+                "url": f"{request.path}?{urlencode(query)}",
+                "current": code == journey.lang,
+            }
+        )
+    return links
+
+
+def timeout_settings(journey: svc.Journey) -> dict[str, Any] | None:
+    """The session-timeout warning (with JavaScript) and the same facts in words (without)."""
+    draft = journey.draft
+    if draft is None or draft.is_new:
+        return None
+    window_seconds = float(current_app.config["DRAFT_RESUME_HOURS"]) * 3600
+    return {
+        "expires_at": draft.expires_at.isoformat(),
+        "warn_seconds": int(min(KEEP_ALIVE_WARNING_SECONDS, window_seconds / 2)),
+        "keep_alive_url": journey.url("keep-alive"),
+        "csrf_token": generate_csrf(),
+        "text": svc.expiry_text(journey),
+        "next": request.full_path.rstrip("?"),
+        "deleted_url": journey.root,
+    }
+
+
+def _action(journey: svc.Journey) -> str:
+    """Post back to the same address, keeping the language until a draft remembers it."""
+    query = {}
+    if request.args.get("change"):
+        query["change"] = "1"
+    if journey.draft is None and request.args.get("lang") in journey.form.languages:
+        query["lang"] = request.args["lang"]
+    return request.path + (f"?{urlencode(query)}" if query else "")
+
+
+def _back(journey: svc.Journey, page: Page, number: int | None) -> str | None:
+    if request.args.get("change"):
+        return journey.url(svc.CHECK_PAGE)
+    if number is not None:
+        if svc.items_of(journey, page):
+            return journey.page_url(page)
+    previous = journey.previous(page)
+    return journey.page_url(previous) if previous is not None else None
+
+
+def page_context(
+    journey: svc.Journey,
+    page: Page,
+    result: svc.PostResult | None = None,
+    *,
+    number: int | None = None,
+    bound: PageForm | None = None,
+) -> dict[str, Any]:
+    lang = journey.lang
+    form = (
+        result.form
+        if result is not None
+        else bound or svc.build_form(journey, page, request_args=request.args)
+    )
+    title = page.title.get(lang)
+    label = svc.item_label(journey, page) if page.repeat is not None else ""
+    if number is not None:
+        title = f"{title}: {t('item_heading', lang, item=label.capitalize(), number=number)}"
+    for bound_field in form.top:
+        if bound_field.definition.type == "file":
+            bound_field.remove_url = journey.url(page.id, "remove-file")  # type: ignore[attr-defined]
+    visible_questions = [f for f in form.top if f.definition.type not in ("content", "hidden")]
+    is_first = page is journey.form.pages[0]
+    context = base_context(journey, title, result.errors if result is not None else None)
+    context.update(
+        page=page,
+        form=form,
+        heading=None if form.heading_field is not None else title,
+        caption=_section_title(journey, page),
+        back_url=_back(journey, page, number),
+        action=_action(journey),
+        multipart=form.has_files,
+        has_position=any(f.definition.type == "location" and f.definition.map for f in form.top),
+        start_button=is_first and not visible_questions,
+        resume_url=journey.resume_url() if is_first and journey.seen() else None,
+        start_again_url=journey.url("start-again"),
+        timed_out=is_first and journey.timed_out,
+        csrf_token=generate_csrf(),
+    )
+    return context
+
+
+def _section_title(journey: svc.Journey, page: Page) -> str | None:
+    if page.section is None:
+        return None
+    try:
+        return journey.form.section(page.section).title.get(journey.lang)
+    except KeyError:
+        return None
+
+
+def repeat_context(
+    journey: svc.Journey, page: Page, items: list[dict[str, Any]], error: str | None
+) -> dict[str, Any]:
+    lang = journey.lang
+    label = svc.item_label(journey, page)
+    assert page.repeat is not None
+    full = len(items) >= page.repeat.max
+    question_key = "repeat_add_another" if items else "repeat_add_first"
+    errors = [ErrorLink(error, "#add_another")] if error else []
+    title = page.title.get(lang)
+    context = base_context(journey, title, errors)
+    cards = [
+        {
+            "title": t("item_heading", lang, item=label.capitalize(), number=index),
+            "rows": _rows(journey, page, item, change_url=None),
+            "change_url": journey.page_url(page, index),
+            "remove_url": journey.url(page.id, index, "remove"),
+        }
+        for index, item in enumerate(items, start=1)
+    ]
+    intro = [f for f in page.fields if f.type == "content" and f.text is not None]
+    context.update(
+        page=page,
+        heading=title,
+        caption=_section_title(journey, page),
+        intro=Markup("").join(blocks_html(f.text.blocks(lang)) for f in intro if f.text),
+        cards=cards,
+        count_text=_count_text(lang, len(items), label) if items else None,
+        full=full,
+        full_text=t("repeat_full", lang, max=page.repeat.max),
+        question=t(question_key, lang, item=label),
+        error=error,
+        back_url=_back(journey, page, None),
+        action=_action(journey),
+        csrf_token=generate_csrf(),
+    )
+    return context
+
+
+def _count_text(lang: str, count: int, label: str) -> str:
+    if count == 1:
+        return t("repeat_added_one", lang, item=label)
+    return t("repeat_added_many", lang, count=count, items=_plural(label, lang))
+
+
+def _plural(label: str, lang: str) -> str:
+    if lang != "en":
+        return label
+    if label == "person":
+        return "people"
+    return label if label.endswith("s") else f"{label}s"
+
+
+def remove_item_context(
+    journey: svc.Journey, page: Page, number: int, error: str | None
+) -> dict[str, Any]:
+    label = svc.item_label(journey, page)
+    title = t("remove_title", journey.lang, item=label, number=number)
+    return _remove_context(journey, page, title, error)
+
+
+def remove_file_context(
+    journey: svc.Journey, page: Page, record: dict[str, Any], error: str | None
+) -> dict[str, Any]:
+    title = t("remove_file_title", journey.lang, name=record.get("name", ""))
+    return _remove_context(journey, page, title, error)
+
+
+def _remove_context(
+    journey: svc.Journey, page: Page, title: str, error: str | None
+) -> dict[str, Any]:
+    errors = [ErrorLink(error, "#remove")] if error else []
+    context = base_context(journey, title, errors)
+    context.update(
+        heading=title,
+        error=error,
+        back_url=journey.page_url(page),
+        action=_action(journey),
+        csrf_token=generate_csrf(),
+    )
+    return context
+
+
+def _rows(
+    journey: svc.Journey, page: Page, values: dict[str, Any], change_url: str | None
+) -> list[dict[str, Any]]:
+    """Summary list rows for a page's questions (or one repeating item's)."""
+    lang = journey.lang
+    earlier = svc.earlier_answers(journey)
+    rows = []
+    parents_shown: set[str] = set()
+    for item in page.fields:
+        if not item.is_question or item.type == "hidden" or item.name is None:
+            continue
+        if not evaluate(item.condition, earlier):
+            continue
+        value = values.get(item.name)
+        rows.append(_row(journey, item, value, change_url))
+        parents_shown.add(item.name)
+        for _option, follow_up in item.revealed_fields():
+            if follow_up.name and values.get(follow_up.name) is not None:
+                rows.append(_row(journey, follow_up, values[follow_up.name], change_url))
+    del lang
+    return rows
+
+
+def _row(journey: svc.Journey, item: Any, value: Any, change_url: str | None) -> dict[str, Any]:
+    lang = journey.lang
+    lines = display_answer(item, value, lang)
+    label = item.label.get(lang) if item.label is not None else item.name
+    row: dict[str, Any] = {
+        "key": {"text": label},
+        "value": {"html": _lines(lines)} if lines else {"text": t("not_answered", lang)},
+    }
+    if change_url:
+        row["actions"] = {
+            "items": [
+                {
+                    "href": change_url,
+                    "text": t("change", lang),
+                    "visuallyHiddenText": label,
+                }
+            ]
+        }
+    return row
+
+
+def _lines(lines: list[str]) -> Markup:
+    return Markup("<br>").join(lines)
+
+
+def check_context(journey: svc.Journey, error: str | None) -> dict[str, Any]:
+    lang = journey.lang
+    check = journey.check
+    groups: list[dict[str, Any]] = []
+    for page in check.pages:
+        if page.exit or not questions(page) and page.repeat is None:
+            continue
+        section = _section_title(journey, page)
+        if not groups or groups[-1]["section"] != section:
+            groups.append({"section": section, "rows": [], "cards": []})
+        group = groups[-1]
+        if page.repeat is not None:
+            label = svc.item_label(journey, page)
+            items = check.answers.get(page.id) or []
+            if not items:
+                group["rows"].append(
+                    {
+                        "key": {"text": page.title.get(lang)},
+                        "value": {"text": t("none_added", lang)},
+                        "actions": {
+                            "items": [
+                                {
+                                    "href": journey.page_url(page) + "?change=1",
+                                    "text": t("change", lang),
+                                    "visuallyHiddenText": page.title.get(lang),
+                                }
+                            ]
+                        },
+                    }
+                )
+            for index, item in enumerate(items, start=1):
+                change = journey.page_url(page, index) + "?change=1"
+                group["cards"].append(
+                    {
+                        "title": t("item_heading", lang, item=label.capitalize(), number=index),
+                        "rows": _rows(journey, page, item, change),
+                    }
+                )
+            continue
+        rows = _rows(journey, page, check.answers, journey.page_url(page) + "?change=1")
+        group["rows"].extend(rows)
+    declaration = journey.form.declaration
+    errors = [ErrorLink(error, "#declaration")] if error else []
+    context = base_context(journey, t("check_title", lang), errors)
+    context.update(
+        heading=t("check_title", lang),
+        groups=[g for g in groups if g["rows"] or g["cards"]],
+        declaration_html=blocks_html(declaration.text.blocks(lang)) if declaration else None,
+        declaration_label=declaration.label.get(lang) if declaration else None,
+        error=error,
+        back_url=_last_page_url(journey),
+        action=_action(journey),
+        csrf_token=generate_csrf(),
+    )
+    return context
+
+
+def _last_page_url(journey: svc.Journey) -> str | None:
+    pages = journey.check.pages
+    return journey.page_url(pages[-1]) if pages else None
+
+
+def confirmation_context(journey: svc.Journey, done: dict[str, Any]) -> dict[str, Any]:
+    lang = journey.lang
+    confirmation = journey.form.confirmation
+    title = (
+        confirmation.title.get(lang)
+        if confirmation is not None and confirmation.title is not None
+        else t("confirmation_title", lang)
+    )
+    context = base_context(journey, title)
+    context.update(
+        heading=title,
+        reference=done["reference"],
+        text_html=(
+            blocks_html(confirmation.text.blocks(lang))
+            if confirmation is not None
+            else blocks_html([("p", t("confirmation_text", lang))])
+        ),
+        timeout=None,
+    )
+    return context
