@@ -576,7 +576,7 @@ def _location(context: _Context, raw: Any) -> dict[str, Any] | None:
         position = _position(parts["latitude"], parts["longitude"])
         if position is False:
             errors.append(context.error("invalid", m.render("map_invalid", context.lang), "map"))
-        elif position is not None:
+        elif isinstance(position, tuple):
             value["latitude"], value["longitude"] = position
     if errors:
         raise _Fail(*errors)

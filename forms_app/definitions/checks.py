@@ -131,7 +131,7 @@ def _describe(error: ValidationError) -> list[Found]:
         wanted = error.validator_value
         names = wanted if isinstance(wanted, list) else [wanted]
         return [
-            (path, f"must be {_or([_TYPE_NAMES.get(n, n) for n in names])}{_yaml_hint(instance)}")
+            (path, f"must be {_or([_TYPE_NAMES.get(str(n), str(n)) for n in names])}{_yaml_hint(instance)}")
         ]
     if validator == "enum":
         return [
@@ -201,7 +201,7 @@ def _plain(error: ValidationError) -> str:
         return "has the wrong number of keys"
     if validator == "enum":
         return f"is not one of: {', '.join(str(v) for v in value)}"
-    return error.message
+    return str(error.message)
 
 
 _ALL_FIELD_KEYS: frozenset[str] = frozenset()

@@ -169,14 +169,14 @@ def _validate_fields(
     for item in page.fields:
         if not item.is_question or not evaluate(item.condition, earlier, today):
             continue
-        result = validate_answer(item, raw.get(item.name), lang, today)
+        result = validate_answer(item, raw.get(item.name or ""), lang, today)
         errors.extend(result.errors)
         if result.value is not None:
             values[item.name or ""] = result.value
         for option_value, follow_up in item.revealed_fields():
             if not _chosen(result.value, option_value):
                 continue
-            follow = validate_answer(follow_up, raw.get(follow_up.name), lang, today)
+            follow = validate_answer(follow_up, raw.get(follow_up.name or ""), lang, today)
             errors.extend(follow.errors)
             if follow.value is not None:
                 values[follow_up.name or ""] = follow.value
