@@ -143,3 +143,15 @@ def test_a_form_file_that_is_not_yaml_is_an_error(write):
     result = run(write("bad.yaml", "slug: [unclosed"), write("answers.json", {}))
     assert result.exit_code != 0
     assert "is not valid YAML" in result.stderr
+
+
+def test_scoring_the_public_asb_report_form_by_slug(forms_dir, write):
+    answers = write(
+        "answers.json",
+        {"reporter_is_victim": "yes", "threats_of_violence": "yes", "feel_safe_at_home": "no"},
+    )
+    result = run("asb-report", answers)
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert (printed["score"], printed["level"]) == (6, "high")
+    assert printed["instrument"] == "ASB victim risk assessment"

@@ -283,3 +283,11 @@ def test_a_small_block_with_every_kind_of_term_loads(asb_form):
     )
     assert (result.score, result.level) == (4, "high")
     assert result.reasons[:2] == ["1 of 2", "Noise, Violence: 3 points"]
+
+
+def test_the_asb_report_form_carries_the_shipped_asb_block(asb_block):
+    form = yaml.safe_load(
+        (ROOT / "form_definitions" / "asb-report.yaml").read_text(encoding="utf-8")
+    )
+    assert form["scoring"] == asb_block["scoring"]
+    assert scoring.load_instrument(form).name == "ASB victim risk assessment"
