@@ -126,7 +126,7 @@ def assess(
             continue
         for rule in instrument.flag_rules.get(name, ()):
             count = rule.count(ctx, entries, current)
-            if count and count >= getattr(rule, "at_least", 1):
+            if count and count >= rule.at_least:
                 ctx.flags.add(name)
                 fired_rules[rule.index] = (rule.explain(count), rule.level)
 

@@ -176,6 +176,8 @@ class FlagRule:
     code: str
     level: str | None
     index: int
+    # The count at which the rule fires; a condition counts 1 when it holds.
+    at_least: int = 1
 
     def count(self, ctx: Context, history: Sequence[HistoryEntry], current: Current) -> int:
         raise NotImplementedError
