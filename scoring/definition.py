@@ -78,7 +78,6 @@ class Instrument:
         measures: dict[str, Measure],
         explained: frozenset[str],
         flag_rules: dict[str, tuple[FlagRule, ...]],
-        rule_count: int,
         bands: tuple[Band, ...],
         overrides: tuple[Override, ...],
         judging: Judging | None,
@@ -94,7 +93,6 @@ class Instrument:
         # Measures whose points make up the score: only their terms are given as reasons.
         self.explained = explained
         self.flag_rules = flag_rules
-        self.rule_count = rule_count
         self.bands = bands
         self.overrides = overrides
         self.judging = judging
@@ -226,7 +224,6 @@ class _Parser:
             measures=measures,
             explained=self.contributing(score, measures),
             flag_rules={code: tuple(items) for code, items in flag_rules.items()},
-            rule_count=len(rules),
             bands=bands,
             overrides=overrides,
             judging=judging,
