@@ -22,16 +22,16 @@ class PipelineStatus:
 
 
 def pipeline_status(session: Session) -> PipelineStatus:
-    counts = dict(
-        session.execute(select(Outbox.state, func.count()).group_by(Outbox.state)).tuples().all()
-    )
+    counts = dict(session.execute(select(Outbox.state, func.count()).group_by(Outbox.state)).all())
     oldest = session.scalar(
         select(func.min(Submission.received_at)).where(
             Submission.status == SubmissionStatus.RECEIVED
         )
     )
     failed_submissions = session.scalar(
-        select(func.count()).where(Submission.status == SubmissionStatus.FAILED)
+        select(func.count())
+        .select_from(Submission)
+        .where(Submission.status == SubmissionStatus.FAILED)
     )
     age = None
     if oldest is not None:
