@@ -131,7 +131,10 @@ def _describe(error: ValidationError) -> list[Found]:
         wanted = error.validator_value
         names = wanted if isinstance(wanted, list) else [wanted]
         return [
-            (path, f"must be {_or([_TYPE_NAMES.get(str(n), str(n)) for n in names])}{_yaml_hint(instance)}")
+            (
+                path,
+                f"must be {_or([_TYPE_NAMES.get(str(n), str(n)) for n in names])}{_yaml_hint(instance)}",
+            )
         ]
     if validator == "enum":
         return [
