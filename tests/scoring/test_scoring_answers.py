@@ -115,3 +115,22 @@ def test_history_entries_can_be_given_as_objects(asb):
     entry = scoring.HistoryEntry(reported_on=date(2025, 6, 1), same=frozenset({"person"}))
     result = scoring.assess(asb, {}, [entry, entry], now=TODAY)
     assert "repeat_victim" in result.flags
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"reporter": 5}, "history[1].reporter"),
+        ({"reference": ["ASB-1"]}, "history[1].reference"),
+        ({"hate": "yes"}, "history[1].hate"),
+        ({"colour": "red"}, "history[1].colour"),
+        ({"same": ["person", "street"]}, "history[1].same"),
+        ({"incident_date": "2025-02-30"}, "history[1].incident_date"),
+    ],
+)
+def test_one_bad_value_among_good_history_entries_is_reported(asb, change, path):
+    good = {"reported_on": "2025-06-01", "same": ["person"], "reporter": "a", "reference": "R"}
+    history = [good, {**good, "reference": "S"} | change, {**good, "reference": "T"}]
+    with pytest.raises(scoring.HistoryError) as caught:
+        scoring.assess(asb, {}, history, now=TODAY)
+    assert [problem.path for problem in caught.value.problems] == [path]
