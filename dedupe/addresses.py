@@ -35,7 +35,7 @@ STREET_TYPES = frozenset(
         "cottages", "heol", "ffordd", "stryd", "lon", "rhodfa", "cilgant",
     }
 )  # fmt: skip
-STREET_CODE_LENGTH = 4
+STREET_CODE_LENGTH = 3
 FLAT_WORDS = frozenset({"flat", "unit", "suite", "room", "maisonette", "floor"})
 _NUMBER = re.compile(r"^(\d+)([a-z]?)$")
 _RANGE = re.compile(r"^(\d+[a-z]?)-(\d+[a-z]?)$")

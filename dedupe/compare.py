@@ -32,11 +32,12 @@ FIELD_LEVELS: dict[str, tuple[str, ...]] = {
     "email": ("exact", "mailbox", "similar", DISAGREE),
     "phone": ("exact", "near", DISAGREE),
     "address": ("exact", "close", "building", "street", DISAGREE),
+    "place": ("exact", "close", DISAGREE),
     "postcode": ("exact", "sector", "district", DISAGREE),
     "town": ("exact", "close", DISAGREE),
 }
 PERSON_FIELDS = tuple(FIELD_LEVELS)
-ADDRESS_FIELDS = ("address", "postcode", "town")
+ADDRESS_FIELDS = ("address", "place", "postcode", "town")
 
 
 def _jw(a: str, b: str) -> float:
@@ -190,6 +191,22 @@ def compare_addresses(a: Address, b: Address) -> str:
     return DISAGREE
 
 
+def compare_places(a: Address, b: Address) -> str:
+    """Compare the named parts of two addresses besides the street: building and locality."""
+    place_a = " ".join(p for p in (a.premises, a.locality) if p)
+    place_b = " ".join(p for p in (b.premises, b.locality) if p)
+    if not place_a or not place_b:
+        return MISSING
+    similarity = max(
+        ratio(place_a.replace(" ", ""), place_b.replace(" ", "")), token_set_ratio(place_a, place_b)
+    )
+    if similarity >= 95:
+        return "exact"
+    if similarity >= 80:
+        return "close"
+    return DISAGREE
+
+
 def _number_typo(a: str, b: str) -> bool:
     return DamerauLevenshtein.distance(a, b) <= 1 and len(a) > 1 and len(b) > 1
 
@@ -245,6 +262,7 @@ def compare_address_fields(a: Address, b: Address) -> dict[str, str]:
     """Compare two addresses on their line, postcode and town."""
     return {
         "address": compare_addresses(a, b),
+        "place": compare_places(a, b),
         "postcode": compare_postcodes(a.postcode, b.postcode),
         "town": compare_towns(a.town, b.town),
     }

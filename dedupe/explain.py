@@ -17,6 +17,7 @@ FIELD_LABELS = {
     "email": "Email address",
     "phone": "Phone number",
     "address": "Address",
+    "place": "Building or locality",
     "postcode": "Postcode",
     "town": "Town",
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -118,14 +117,12 @@ class _Scorer:
 
     def explain(self, levels: Mapping[str, str], rules: tuple[str, ...] = ()) -> Explanation:
         items = tuple(
-            FieldExplanation(f, levels[f], status_of(f, levels[f], w), round(w, 3))
+            FieldExplanation(f, levels[f], status_of(f, levels[f], w), w)
             for f in self.fields
             for w in (self.weights[f, levels[f]],)
         )
         total = self.parameters.prior_weight + sum(item.weight for item in items)
-        return Explanation(
-            items, round(self.parameters.prior_weight, 3), total, probability(total), rules
-        )
+        return Explanation(items, self.parameters.prior_weight, total, probability(total), rules)
 
     def outcome(self, p: float, cap: Outcome | None) -> Outcome:
         outcome: Outcome = "new"
@@ -138,7 +135,7 @@ class _Scorer:
         return outcome
 
 
-def _decide(scored: list[Scored], considered: int, threshold: float) -> Decision:
+def _decide(scored: list[Scored], considered: int) -> Decision:
     if not scored:
         return Decision("new", None, 0.0, None, considered)
     # The best record stands for its person; a person's other records add nothing new.
@@ -152,22 +149,18 @@ def _decide(scored: list[Scored], considered: int, threshold: float) -> Decision
     others = tuple(s for s in ranked[1:] if s.outcome != "new")
     outcome = best.outcome
     explanation = best.explanation
-    # A second person scoring nearly as well makes the best one doubtful.
-    margin = math.log2(threshold / (1.0 - threshold)) if threshold < 1.0 else math.inf
-    runner_up = ranked[1] if len(ranked) > 1 else None
-    if (
-        outcome == "match"
-        and runner_up is not None
-        and runner_up.probability >= threshold
-        and best.explanation.match_weight - runner_up.explanation.match_weight < margin
-    ):
-        outcome = "possible"
+    # Two existing people who both match the record are probably one person held twice:
+    # link to the better one and offer the pair for review rather than drop the link.
+    if outcome == "match" and any(s.outcome == "match" for s in others):
         explanation = Explanation(
             explanation.fields,
             explanation.prior_weight,
             explanation.match_weight,
             explanation.probability,
-            (*explanation.rules, "More than one existing record matches, so a person must decide."),
+            (
+                *explanation.rules,
+                "Another existing person matches too: the two may be the same person.",
+            ),
         )
     if outcome == "new":
         return Decision("new", None, best.probability, explanation, considered)
@@ -252,7 +245,7 @@ class Matcher:
             considered += 1
             outcome, explanation = self._score(person, self.normalise(candidate.person))
             scored.append(Scored(candidate.person_id, candidate.record_id, outcome, explanation))
-        return _decide(scored, considered, self.parameters.match_threshold)
+        return _decide(scored, considered)
 
 
 class AddressMatcher:
@@ -310,4 +303,4 @@ class AddressMatcher:
         for candidate in candidates:
             outcome, explanation = self.compare(query, candidate.address)
             scored.append(Scored(candidate.address_id, candidate.address_id, outcome, explanation))
-        return _decide(scored, len(candidates), self.parameters.match_threshold)
+        return _decide(scored, len(candidates))

@@ -71,6 +71,7 @@ def _defaults() -> dict[str, dict[str, tuple[float, float]]]:
             "street": (0.05, 0.01),
             DISAGREE: (0.13, 0.988),
         },
+        "place": {"exact": (0.6, 0.001), "close": (0.15, 0.002), DISAGREE: (0.25, 0.997)},
         "postcode": {
             "exact": (0.75, 0.001),
             "sector": (0.05, 0.01),
@@ -85,12 +86,13 @@ def address_defaults() -> dict[str, dict[str, tuple[float, float]]]:
     """Return (m, u) for matching addresses on their own: is this the same dwelling?"""
     return {
         "address": {
-            "exact": (0.88, 0.0002),
-            "close": (0.08, 0.0005),
+            "exact": (0.88, 0.00002),
+            "close": (0.08, 0.00005),
             "building": (0.01, 0.002),
             "street": (0.01, 0.01),
             DISAGREE: (0.02, 0.9873),
         },
+        "place": {"exact": (0.8, 0.001), "close": (0.1, 0.002), DISAGREE: (0.1, 0.997)},
         "postcode": {
             "exact": (0.92, 0.002),
             "sector": (0.03, 0.02),

@@ -1,0 +1,107 @@
+import hashlib
+import hmac
+
+import pytest
+
+from dedupe.blocking import (
+    KEY_KINDS,
+    BlockingKey,
+    key_table,
+    kinds_of,
+    make_tokens,
+    person_keys,
+    token_kind,
+    truncate,
+)
+from dedupe.records import PersonRecord, normalise_person
+
+
+def hmac_tokeniser(kind: str, value: str) -> bytes:
+    return hmac.new(b"k" * 32, f"{kind}\x1f{value}".encode(), hashlib.sha256).digest()
+
+
+SIAN = PersonRecord(
+    first_name="Siân",
+    last_name="Lloyd-Jones",
+    date_of_birth="1980-05-12",
+    email="sian@example.org",
+    phone="07700 900123",
+    address_line_1="12 Heol y Bont",
+    town="Bangor",
+    postcode="LL57 1AA",
+)
+
+
+def test_tokens_are_cut_to_the_bits_of_their_kind_behind_a_kind_byte():
+    for kind in KEY_KINDS.values():
+        token = truncate(kind.name, bytes([0xFF]) * 32)
+        assert token[0] == kind.code
+        body = token[1:]
+        assert len(body) == (kind.bits + 7) // 8
+        assert sum(bin(b).count("1") for b in body) == kind.bits
+        assert token_kind(token) == kind.name
+
+
+def test_no_token_is_as_long_as_the_keyed_hash_it_came_from():
+    tokens = make_tokens(person_keys(normalise_person(SIAN)), hmac_tokeniser)
+    assert tokens
+    assert all(len(t) <= 4 for t in tokens)
+
+
+def test_the_tokeniser_receives_the_kind_and_the_normalised_value():
+    seen: list[tuple[str, str]] = []
+
+    def recording(kind: str, value: str) -> bytes:
+        seen.append((kind, value))
+        return hmac_tokeniser(kind, value)
+
+    make_tokens(person_keys(normalise_person(SIAN)), recording)
+    assert ("email", "sian@example.org") in seen
+    assert ("phone", "+447700900123") in seen
+    assert all("Siân" not in value for _, value in seen)
+
+
+def test_a_tokeniser_that_returns_too_few_bytes_is_refused():
+    with pytest.raises(ValueError, match="fewer bytes"):
+        make_tokens([BlockingKey("email", "x@example.org")], lambda kind, value: b"\x01")
+
+
+def test_lookup_adds_the_day_month_swap_that_storage_does_not():
+    person = normalise_person(
+        PersonRecord(first_name="Ann", last_name="Lee", date_of_birth="1980-05-12")
+    )
+    stored = {k.value for k in person_keys(person) if k.kind == "dob_initial"}
+    looked_up = {k.value for k in person_keys(person, expand=True) if k.kind == "dob_initial"}
+    assert "19801205|a" not in stored
+    assert "19801205|a" in looked_up
+
+
+def test_bill_and_william_share_a_nickname_token():
+    bill = normalise_person(PersonRecord(first_name="Bill", last_name="Evans"))
+    william = normalise_person(PersonRecord(first_name="William", last_name="Evans"))
+    shared = set(make_tokens(person_keys(bill), hmac_tokeniser)) & set(
+        make_tokens(person_keys(william), hmac_tokeniser)
+    )
+    assert kinds_of(sorted(shared)) == ["nickname"]
+
+
+def test_names_the_other_way_round_share_the_name_pair_token():
+    a = normalise_person(PersonRecord(first_name="Thomas", last_name="Adam"))
+    b = normalise_person(PersonRecord(first_name="Adam", last_name="Thomas"))
+    shared = set(make_tokens(person_keys(a), hmac_tokeniser)) & set(
+        make_tokens(person_keys(b), hmac_tokeniser)
+    )
+    assert "name_pair" in kinds_of(sorted(shared))
+
+
+def test_a_different_key_gives_different_tokens():
+    other = lambda kind, value: hmac_tokeniser(kind, value + "!")  # noqa: E731
+    keys = person_keys(normalise_person(SIAN))
+    assert set(make_tokens(keys, hmac_tokeniser)).isdisjoint(make_tokens(keys, other))
+
+
+def test_the_truncation_table_states_the_false_positive_rate_at_a_million_people():
+    rows = {row["kind"]: row for row in key_table()}
+    assert set(rows) == set(KEY_KINDS)
+    assert rows["email"]["false_positive_rate"] == 2.0**-22
+    assert rows["dob_initial"]["spurious_candidates_per_lookup"] == pytest.approx(0.95, abs=0.01)

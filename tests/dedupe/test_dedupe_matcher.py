@@ -1,0 +1,301 @@
+import pytest
+
+from dedupe.matcher import AddressMatcher, Matcher
+from dedupe.records import PersonRecord
+from dedupe.store import AddressRecord, CandidateAddress, InMemoryAddressStore
+
+HOME = {
+    "address_line_1": "12 Heol y Bont",
+    "town": "Bangor",
+    "postcode": "LL57 1AA",
+}
+
+
+def test_the_same_person_written_differently_is_a_match(hold, matcher):
+    hold("p1", first_name="Siân", last_name="Lloyd-Jones", date_of_birth="1980-05-12", **HOME)
+    decision = matcher.match(
+        PersonRecord(
+            first_name="sian",
+            last_name="Lloyd Jones",
+            date_of_birth="12/05/1980",
+            address_line_1="12 Heol Y Bont",
+            postcode="ll571aa",
+        )
+    )
+    assert decision.outcome == "match"
+    assert decision.id == "p1"
+    assert decision.score > 0.99
+
+
+def test_a_nickname_and_a_swapped_day_and_month_still_match(hold, matcher):
+    hold("p1", first_name="William", last_name="Evans", date_of_birth="1975-03-08", **HOME)
+    decision = matcher.match(
+        PersonRecord(first_name="Bill", last_name="Evans", date_of_birth="1975-08-03", **HOME)
+    )
+    assert decision.outcome == "match"
+    assert decision.explanation is not None
+    assert decision.explanation.level("first_name") == "nickname"
+    assert decision.explanation.level("date_of_birth") == "near"
+
+
+def test_some_agreement_but_not_enough_is_a_possible_match_for_a_person_to_decide(hold, matcher):
+    hold("p1", first_name="Dafydd", last_name="Pritchard", date_of_birth="1990-01-20", **HOME)
+    decision = matcher.match(PersonRecord(first_name="David", last_name="Pritchard", town="Bangor"))
+    assert decision.outcome == "possible"
+    assert decision.id == "p1"
+    assert 0.5 <= decision.score < 0.99
+
+
+def test_someone_with_nothing_in_common_is_new(hold, matcher):
+    hold("p1", first_name="Dafydd", last_name="Pritchard", date_of_birth="1990-01-20", **HOME)
+    decision = matcher.match(
+        PersonRecord(first_name="Amara", last_name="Okafor", date_of_birth="2001-07-02")
+    )
+    assert decision.outcome == "new"
+    assert decision.id is None
+
+
+def test_an_empty_store_gives_new(matcher):
+    decision = matcher.match(PersonRecord(first_name="Ann", last_name="Lee"))
+    assert (decision.outcome, decision.candidates) == ("new", 0)
+
+
+def test_twins_with_different_first_names_are_not_linked(hold, matcher):
+    hold(
+        "rhys",
+        first_name="Rhys",
+        last_name="Jones",
+        date_of_birth="2008-03-14",
+        gender="male",
+        **HOME,
+    )
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Owain", last_name="Jones", date_of_birth="2008-03-14", gender="male", **HOME
+        )
+    )
+    assert decision.outcome == "possible"
+    assert decision.explanation is not None
+    assert any("twins" in rule for rule in decision.explanation.rules)
+
+
+def test_twins_of_different_genders_are_new_people(hold, matcher):
+    hold(
+        "rhys",
+        first_name="Rhys",
+        last_name="Jones",
+        date_of_birth="2008-03-14",
+        gender="male",
+        **HOME,
+    )
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Carys",
+            last_name="Jones",
+            date_of_birth="2008-03-14",
+            gender="female",
+            **HOME,
+        )
+    )
+    assert decision.outcome == "new"
+
+
+def test_a_twin_arriving_again_links_to_themself_not_their_sibling(hold, matcher):
+    hold("rhys", first_name="Rhys", last_name="Jones", date_of_birth="2008-03-14", **HOME)
+    hold("owain", first_name="Owain", last_name="Jones", date_of_birth="2008-03-14", **HOME)
+    decision = matcher.match(
+        PersonRecord(first_name="Owain", last_name="Jones", date_of_birth="2008-03-14", **HOME)
+    )
+    assert (decision.outcome, decision.id) == ("match", "owain")
+    assert [other.outcome for other in decision.others] == ["possible"]
+
+
+def test_brothers_and_sisters_at_one_address_are_new_people(hold, matcher):
+    hold("p1", first_name="Rhys", last_name="Jones", date_of_birth="2008-03-14", **HOME)
+    decision = matcher.match(
+        PersonRecord(first_name="Elin", last_name="Jones", date_of_birth="2011-09-30", **HOME)
+    )
+    assert decision.outcome == "new"
+
+
+def test_a_father_and_son_with_one_name_at_one_address_are_not_linked(hold, matcher):
+    hold(
+        "father",
+        first_name="Dafydd",
+        last_name="Jones",
+        date_of_birth="1962-04-02",
+        phone="01248 123456",
+        **HOME,
+    )
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Dafydd",
+            last_name="Jones",
+            date_of_birth="1991-11-23",
+            phone="01248 123456",
+            **HOME,
+        )
+    )
+    assert decision.outcome == "possible"
+    assert decision.explanation is not None
+    assert any("29 years apart" in rule for rule in decision.explanation.rules)
+
+
+def test_senior_and_junior_are_new_people_even_without_dates(hold, matcher):
+    hold("father", first_name="John", last_name="Smith Snr", **HOME)
+    decision = matcher.match(PersonRecord(first_name="John", last_name="Smith Jnr", **HOME))
+    assert decision.outcome == "new"
+
+
+def test_a_namesake_elsewhere_is_a_new_person(hold, matcher):
+    hold("p1", first_name="John", last_name="Smith", date_of_birth="1970-02-01", **HOME)
+    decision = matcher.match(
+        PersonRecord(
+            first_name="John",
+            last_name="Smith",
+            date_of_birth="1985-06-09",
+            address_line_1="3 Queen Street",
+            town="Cardiff",
+            postcode="CF10 2BU",
+        )
+    )
+    assert decision.outcome == "new"
+
+
+def test_a_namesake_with_nothing_else_known_is_not_linked(hold, matcher):
+    hold("p1", first_name="John", last_name="Smith", date_of_birth="1970-02-01", **HOME)
+    decision = matcher.match(PersonRecord(first_name="John", last_name="Smith", town="Swansea"))
+    assert decision.outcome != "match"
+
+
+def test_household_rules_can_be_turned_off_to_compare_with_other_tools(hold, store, tokeniser):
+    plain = Matcher(store, tokeniser, use_household_rules=False)
+    hold("rhys", first_name="Rhys", last_name="Jones", date_of_birth="2008-03-14", **HOME)
+    decision = plain.match(
+        PersonRecord(first_name="Owain", last_name="Jones", date_of_birth="2008-03-14", **HOME)
+    )
+    assert decision.outcome == "match"
+
+
+def test_every_decision_explains_each_field_with_its_weight_and_the_total(hold, matcher):
+    hold(
+        "p1",
+        first_name="Siân",
+        last_name="Evans",
+        date_of_birth="1980-05-12",
+        email="sian@example.org",
+        **HOME,
+    )
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Sian",
+            last_name="Evans",
+            date_of_birth="1980-05-12",
+            phone="07700 900123",
+            **HOME,
+        )
+    )
+    explanation = decision.explanation
+    assert explanation is not None
+    by_field = {item.field: item for item in explanation.fields}
+    assert by_field["first_name"].status == "agree" and by_field["first_name"].weight > 0
+    assert by_field["email"].status == "missing" and by_field["email"].weight == 0
+    assert by_field["phone"].status == "missing"
+    assert by_field["gender"].status == "missing"
+    total = explanation.prior_weight + sum(item.weight for item in explanation.fields)
+    assert explanation.match_weight == pytest.approx(total)
+    lines = explanation.sentences()
+    assert "First name: the same" in lines[0]
+    assert lines[-1].startswith("Score:")
+
+
+def test_an_explanation_holds_no_personal_data(hold, matcher):
+    hold("p1", first_name="Siân", last_name="Evans", date_of_birth="1980-05-12", **HOME)
+    decision = matcher.match(
+        PersonRecord(first_name="Sian", last_name="Evans", date_of_birth="1980-05-12")
+    )
+    assert decision.explanation is not None
+    text = repr(decision.explanation.to_dict()).lower()
+    assert "sian" not in text and "evans" not in text and "1980" not in text
+
+
+def test_a_disagreeing_field_is_explained_as_disagreeing_with_negative_weight(matcher):
+    outcome, explanation = matcher.compare(
+        PersonRecord(first_name="Ann", last_name="Lee", date_of_birth="1980-05-12"),
+        PersonRecord(first_name="Ann", last_name="Lee", date_of_birth="1955-10-30"),
+    )
+    item = next(i for i in explanation.fields if i.field == "date_of_birth")
+    assert (item.status, item.weight < 0) == ("disagree", True)
+
+
+def test_persons_marked_as_different_are_not_proposed_again(hold, matcher):
+    hold("p1", first_name="Dafydd", last_name="Pritchard", date_of_birth="1990-01-20", **HOME)
+    record = PersonRecord(first_name="David", last_name="Pritchard", town="Bangor")
+    assert matcher.match(record).outcome == "possible"
+    assert matcher.match(record, exclude={"p1"}).outcome == "new"
+
+
+def test_a_person_with_two_records_is_scored_by_the_better_one(store, matcher):
+    from dedupe.store import CandidateRecord
+
+    old = PersonRecord(
+        first_name="Ann", last_name="Lee", date_of_birth="1980-05-12", postcode="CF10 3NQ"
+    )
+    new = PersonRecord(first_name="Ann", last_name="Lee", date_of_birth="1980-05-12", **HOME)
+    store.add(CandidateRecord("p1", "r1", old), matcher.index_tokens(old))
+    store.add(CandidateRecord("p1", "r2", new), matcher.index_tokens(new))
+    decision = matcher.match(PersonRecord(first_name="Ann", last_name="Lee", **HOME))
+    assert (decision.outcome, decision.id, decision.others) == ("match", "p1", ())
+
+
+def test_two_people_who_both_match_are_offered_as_a_possible_duplicate(hold, matcher):
+    hold("p1", first_name="Ann", last_name="Lee", date_of_birth="1980-05-12", **HOME)
+    hold("p2", first_name="Ann", last_name="Lee", date_of_birth="1980-05-12", **HOME)
+    decision = matcher.match(
+        PersonRecord(first_name="Ann", last_name="Lee", date_of_birth="1980-05-12", **HOME)
+    )
+    assert decision.outcome == "match"
+    assert [o.id for o in decision.others] == ["p2"] or [o.id for o in decision.others] == ["p1"]
+    assert decision.explanation is not None
+    assert any("may be the same person" in r for r in decision.explanation.rules)
+
+
+def _address_store(tokeniser, *entries):
+    store = InMemoryAddressStore()
+    matcher = AddressMatcher(store, tokeniser)
+    for address_id, record in entries:
+        store.add(CandidateAddress(address_id, record), matcher.index_tokens(record))
+    return matcher
+
+
+def test_an_address_written_differently_matches_the_one_held(tokeniser):
+    matcher = _address_store(
+        tokeniser, ("a1", AddressRecord("Flat 3", "12 High Street", "Cardiff", "CF10 1AA"))
+    )
+    decision = matcher.match(AddressRecord("flat 3, 12 high st", None, "cardiff", "cf101aa"))
+    assert (decision.outcome, decision.id) == ("match", "a1")
+
+
+def test_another_flat_in_the_same_building_is_a_new_address(tokeniser):
+    matcher = _address_store(
+        tokeniser, ("a1", AddressRecord("Flat 3", "12 High Street", "Cardiff", "CF10 1AA"))
+    )
+    decision = matcher.match(AddressRecord("Flat 4", "12 High Street", "Cardiff", "CF10 1AA"))
+    assert decision.outcome == "new"
+
+
+def test_the_house_next_door_is_a_new_address(tokeniser):
+    matcher = _address_store(
+        tokeniser, ("a1", AddressRecord("12 High Street", None, "Cardiff", "CF10 1AA"))
+    )
+    assert (
+        matcher.match(AddressRecord("14 High Street", None, "Cardiff", "CF10 1AA")).outcome == "new"
+    )
+
+
+def test_a_mistyped_postcode_on_the_right_street_still_matches(tokeniser):
+    matcher = _address_store(
+        tokeniser, ("a1", AddressRecord("12 High Street", None, "Cardiff", "CF10 1AA"))
+    )
+    decision = matcher.match(AddressRecord("12 High St", None, "Cardiff", "CF10 1AB"))
+    assert decision.outcome == "match"
