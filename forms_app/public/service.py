@@ -22,13 +22,13 @@ from forms_app.definitions import (
     Page,
     SubmissionCheck,
     check_submission,
+    clean_answers,
     evaluate,
     kind_of,
     validate_answer,
     validate_page,
 )
 from forms_app.definitions import messages as definition_messages
-from forms_app.definitions.journey import clean_answers
 from forms_app.formkit import ErrorLink, PageForm, page_form
 
 from .catalogue import FormCatalogue, UnknownVersion, catalogue, init_forms
