@@ -132,6 +132,8 @@ def run_import(
     outcomes: dict[str, int] = defaultdict(int)
     reviews = 0
     candidates = 0
+    people_by_id = dict(zip(ids, people, strict=True))
+    next_id = 0
     started = time.perf_counter()
     for rec_id, person in zip(ids, people, strict=True):
         decision = matcher.match(person)
@@ -146,9 +148,17 @@ def run_import(
             if truth_of[rec_id] & set(members[proposed]):
                 person_id = proposed
         if person_id is None:
-            person_id = len(members)
+            person_id = next_id
+            next_id += 1
         members[person_id].append(rec_id)
         store.add(CandidateRecord(person_id, rec_id, person), matcher.index_tokens(person))
+        if oracle_review and decision.outcome == "match":
+            # The matcher offers other people who also match for a merge review.
+            for other in decision.others:
+                other_id = int(other.id)  # type: ignore[arg-type]
+                if other_id != person_id and truth_of[rec_id] & set(members[other_id]):
+                    reviews += 1
+                    _merge(store, matcher, members, people_by_id, other_id, person_id)
     elapsed = time.perf_counter() - started
     result = scores(cluster_pairs(members.values()), truth).as_dict()
     result["decisions"] = dict(outcomes)
@@ -159,8 +169,20 @@ def run_import(
     return result
 
 
+def _merge(store, matcher, members, people_by_id, source: int, target: int) -> None:  # type: ignore[no-untyped-def]
+    for rec_id in members.pop(source):
+        person = people_by_id[rec_id]
+        tokens = matcher.index_tokens(person)
+        store.remove(CandidateRecord(source, rec_id, person), tokens)
+        store.add(CandidateRecord(target, rec_id, person), tokens)
+        members[target].append(rec_id)
+
+
 def blocking_recall(
-    ids: Sequence[str], people: Sequence[NormalisedPerson], truth: set[Pair], tokeniser  # type: ignore[no-untyped-def]
+    ids: Sequence[str],
+    people: Sequence[NormalisedPerson],
+    truth: set[Pair],
+    tokeniser,  # type: ignore[no-untyped-def]
 ) -> float:
     """Share of true pairs that share at least one token (lookup side expanded)."""
     position = {rec_id: i for i, rec_id in enumerate(ids)}
@@ -201,15 +223,30 @@ def evaluate(name: str) -> dict[str, object]:
     for label, params in (("default", Parameters()), ("trained", training.parameters)):
         out[label] = {
             "household_rules_on": run_import(
-                ids, people, truth, params, household_rules=True, oracle_review=False,
+                ids,
+                people,
+                truth,
+                params,
+                household_rules=True,
+                oracle_review=False,
                 tokeniser=tokeniser,
             ),
             "household_rules_on_after_review": run_import(
-                ids, people, truth, params, household_rules=True, oracle_review=True,
+                ids,
+                people,
+                truth,
+                params,
+                household_rules=True,
+                oracle_review=True,
                 tokeniser=tokeniser,
             ),
             "household_rules_off": run_import(
-                ids, people, truth, params, household_rules=False, oracle_review=False,
+                ids,
+                people,
+                truth,
+                params,
+                household_rules=False,
+                oracle_review=False,
                 tokeniser=tokeniser,
             ),
         }
