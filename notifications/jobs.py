@@ -17,7 +17,7 @@ from forms_app.jobs.errors import PermanentJobError, RetryableJobError
 from forms_app.jobs.runner import current_outbox_id
 from forms_app.models import Case, Submission, Team
 
-from . import build_transport, messages
+from . import TransportConfigError, build_transport, messages
 from .messages import Message
 from .models import Delivery, InboxItem
 from .transports import DeliveryError, Transport
@@ -56,7 +56,11 @@ def transport() -> Transport:
     """The app's transport, built once from its settings."""
     built = current_app.extensions.get(EXTENSION)
     if built is None:
-        built = build_transport(mail_settings())
+        try:
+            built = build_transport(mail_settings())
+        except TransportConfigError as error:
+            # Retrying cannot fix the settings; fail visibly, and `jobs retry` once they are fixed.
+            raise PermanentJobError(str(error)) from None
         current_app.extensions[EXTENSION] = built
     return built  # type: ignore[no-any-return]
 
