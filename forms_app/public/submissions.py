@@ -103,39 +103,51 @@ def store_submission(
     )
     submitted_files = file_ids(answers)
     for _attempt in range(REFERENCE_ATTEMPTS):
-        reference = new_reference(form.reference_prefix)
-        db.session.add(
-            Submission(
-                id=submission_id,
-                reference=reference,
-                form_version_id=version_id,
-                channel=Channel.PUBLIC,
-                sealed_answers=sealed,
-            )
-        )
-        db.session.add(Outbox(kind=OUTBOX_KIND, payload={"submission_id": submission_id}))
-        # The submission's files are kept with it; any others this draft uploaded go now.
-        if submitted_files:
-            db.session.execute(
-                update(Upload)
-                .where(Upload.id.in_(submitted_files), Upload.draft_id == draft.id)
-                .values(submission_id=submission_id, draft_id=None),
-                execution_options={"synchronize_session": False},
-            )
-        db.session.execute(
-            delete(Upload).where(Upload.draft_id == draft.id, Upload.submission_id.is_(None)),
-            execution_options={"synchronize_session": False},
-        )
-        if not draft.is_new:
-            delete_draft(draft)
         try:
-            db.session.commit()
+            reference = _write(form, version_id, draft, submission_id, sealed, submitted_files)
         except IntegrityError:
             db.session.rollback()
             log.warning("submission reference clashed; trying another")
             continue
         return Stored(submission_id, reference)
     raise RuntimeError("could not find a free submission reference")
+
+
+def _write(
+    form: FormDefinition,
+    version_id: str,
+    draft: OpenDraft,
+    submission_id: str,
+    sealed: bytes,
+    submitted_files: list[str],
+) -> str:
+    reference = new_reference(form.reference_prefix)
+    db.session.add(
+        Submission(
+            id=submission_id,
+            reference=reference,
+            form_version_id=version_id,
+            channel=Channel.PUBLIC,
+            sealed_answers=sealed,
+        )
+    )
+    db.session.add(Outbox(kind=OUTBOX_KIND, payload={"submission_id": submission_id}))
+    # The submission's files are kept with it; any others this draft uploaded go now.
+    if submitted_files:
+        db.session.execute(
+            update(Upload)
+            .where(Upload.id.in_(submitted_files), Upload.draft_id == draft.id)
+            .values(submission_id=submission_id, draft_id=None),
+            execution_options={"synchronize_session": False},
+        )
+    db.session.execute(
+        delete(Upload).where(Upload.draft_id == draft.id, Upload.submission_id.is_(None)),
+        execution_options={"synchronize_session": False},
+    )
+    if not draft.is_new:
+        delete_draft(draft)
+    db.session.commit()
+    return reference
 
 
 def discard_draft(draft: OpenDraft) -> None:
