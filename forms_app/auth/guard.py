@@ -26,7 +26,8 @@ def require_signed_in() -> Response | None:
         # Only the path: query strings may one day carry search terms.
         session["staff_next"] = request.path
     response = redirect(url_for("auth.sign_in"), 303)
-    if sessions.presented_token() is not None:
+    # A pending session (password checked, code to come) keeps its cookie; an ended one does not.
+    if reason is not None:
         sessions.clear_cookie(response)
     return response
 
