@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from forms_app.extensions import db
 from tests.public.public_helpers import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +40,44 @@ def kitchen(client: FlaskClient) -> Browser:
     return Browser(client, "kitchen-sink")
 
 
+class Store:
+    """Read and change the database between requests, each time in a fresh app context.
+
+    (A test that held one app context open would share `g`, and so one CSRF token, between
+    every browser in it.)
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def all(self, statement: Any) -> list[Any]:
+        with self.app.app_context():
+            rows = list(db.session.scalars(statement).all())
+            db.session.expunge_all()
+            return rows
+
+    def scalar(self, statement: Any) -> Any:
+        with self.app.app_context():
+            value = db.session.scalar(statement)
+            db.session.expunge_all()
+            return value
+
+    def get(self, model: Any, key: Any) -> Any:
+        with self.app.app_context():
+            value = db.session.get(model, key)
+            db.session.expunge_all()
+            return value
+
+    def execute(self, statement: Any) -> None:
+        with self.app.app_context():
+            db.session.execute(statement)
+            db.session.commit()
+
+    def rows(self, statement: Any) -> list[Any]:
+        with self.app.app_context():
+            return list(db.session.execute(statement).all())
+
+
 @pytest.fixture
-def in_app(app: Any) -> Iterator[Any]:
-    with app.app_context():
-        yield app
+def store(app: Any) -> Store:
+    return Store(app)

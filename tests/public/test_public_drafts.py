@@ -30,17 +30,16 @@ def test_answers_are_kept_between_pages(browser: Browser):
     assert 'value="yes" checked' in page.html
 
 
-def test_a_stolen_database_holds_no_readable_draft(browser: Browser, in_app):
+def test_a_stolen_database_holds_no_readable_draft(browser: Browser, store):
     answers = asb_answers()
     answers["describe"] = {"what_happened": "My neighbour Kim Example shouts at me"}
     browser.walk(answers, stop_at="when")
 
-    rows = db.session.execute(select(Draft)).scalars().all()
+    rows = store.rows(select(Draft.__table__))
 
     assert len(rows) == 1
     stored = b"".join(
-        value if isinstance(value, bytes) else str(value).encode()
-        for value in db.session.execute(select(Draft.__table__)).one()
+        value if isinstance(value, bytes) else str(value).encode() for value in rows[0]
     )
     assert b"Kim Example" not in stored
     assert b"shouts" not in stored
@@ -91,21 +90,20 @@ def test_closing_the_tab_and_coming_back_resumes_the_journey(browser: Browser, a
     assert later.get(later.url("category")).status == 200
 
 
-def test_starting_again_deletes_the_draft(browser: Browser, in_app):
+def test_starting_again_deletes_the_draft(browser: Browser, store):
     browser.walk(asb_answers(), stop_at="threats")
 
     browser.answer("start-again", {})
 
-    assert db.session.scalars(select(Draft)).all() == []
+    assert store.all(select(Draft)) == []
     assert "You have a report in progress" not in browser.get(browser.root).html
 
 
-def test_an_expired_draft_is_gone_and_the_user_is_told(browser: Browser, in_app):
+def test_an_expired_draft_is_gone_and_the_user_is_told(browser: Browser, store):
     browser.walk(asb_answers(), stop_at="threats")
-    db.session.execute(
+    store.execute(
         update(Draft).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
     )
-    db.session.commit()
 
     later = browser.get(browser.url("threats"))
     start = browser.get(browser.root)
@@ -124,22 +122,20 @@ def test_each_page_says_until_when_the_answers_are_kept(browser: Browser):
     assert 'id="sf-timeout"' in page.html
 
 
-def test_the_timeout_warning_can_keep_the_answers_for_longer(browser: Browser, in_app):
+def test_the_timeout_warning_can_keep_the_answers_for_longer(browser: Browser, store):
     browser.walk(asb_answers(), stop_at="category")
-    before = db.session.scalar(select(Draft.expires_at))
-    db.session.execute(update(Draft).values(expires_at=before - dt.timedelta(hours=23)))
-    db.session.commit()
+    before = store.scalar(select(Draft.expires_at))
+    store.execute(update(Draft).values(expires_at=before - dt.timedelta(hours=23)))
 
     kept = browser.client.post(
         "/f/asb-report/keep-alive",
         data={"csrf_token": browser.token()},
         headers={"Accept": "application/json"},
     )
-    db.session.expire_all()
 
     assert kept.status_code == 200
     assert kept.json["kept"] is True
-    assert db.session.scalar(select(Draft.expires_at)) >= before
+    assert store.scalar(select(Draft.expires_at)) >= before
 
 
 def test_without_javascript_the_keep_button_returns_to_the_page(browser: Browser):

@@ -6,43 +6,42 @@ import re
 
 from sqlalchemy import select
 
-from forms_app.extensions import db
 from forms_app.models import Channel, FormVersion, Outbox, Submission
 from forms_app.public.references import ALPHABET
 from forms_app.public.submissions import read_sealed
 from tests.public.public_helpers import Browser, asb_answers, kitchen_answers, reference_on
 
 
-def test_a_person_can_report_asb_start_to_finish_and_get_a_reference(browser: Browser, in_app):
+def test_a_person_can_report_asb_start_to_finish_and_get_a_reference(browser: Browser, store):
     page = browser.walk(asb_answers())
 
     reference = reference_on(page)
     assert "Report sent" in page.html
     assert re.fullmatch(rf"ASB-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}", reference)
-    submission = db.session.scalar(select(Submission).where(Submission.reference == reference))
+    submission = store.scalar(select(Submission).where(Submission.reference == reference))
     assert submission is not None
     assert submission.channel == Channel.PUBLIC
 
 
 def test_a_submission_points_at_its_form_version_and_queues_processing_by_id_only(
-    browser: Browser, in_app
+    browser: Browser, store
 ):
     reference = reference_on(browser.walk(asb_answers()))
 
-    submission = db.session.scalar(select(Submission).where(Submission.reference == reference))
-    version = db.session.get(FormVersion, submission.form_version_id)
+    submission = store.scalar(select(Submission).where(Submission.reference == reference))
+    version = store.get(FormVersion, submission.form_version_id)
     assert version.slug == "asb-report"
     assert "Report anti-social behaviour" in version.source_yaml
-    outbox = db.session.scalars(select(Outbox)).all()
+    outbox = store.all(select(Outbox))
     assert [(row.kind, row.payload) for row in outbox] == [
         ("process_submission", {"submission_id": submission.id})
     ]
 
 
-def test_the_stored_answers_are_sealed_not_readable(browser: Browser, in_app):
+def test_the_stored_answers_are_sealed_not_readable(browser: Browser, store):
     reference = reference_on(browser.walk(asb_answers()))
 
-    submission = db.session.scalar(select(Submission).where(Submission.reference == reference))
+    submission = store.scalar(select(Submission).where(Submission.reference == reference))
     assert b"Loud music" not in submission.sealed_answers
     assert b"Sam Smith" not in submission.sealed_answers
 
@@ -56,7 +55,7 @@ def test_pages_cannot_be_skipped_by_typing_their_address(browser: Browser):
     assert skipped.location == browser.url("danger")
 
 
-def test_a_page_cannot_be_posted_before_the_pages_it_depends_on(browser: Browser, in_app):
+def test_a_page_cannot_be_posted_before_the_pages_it_depends_on(browser: Browser, store):
     browser.answer("", {})
 
     posted = browser.answer("sharing", {"consent_to_share": "yes"})
@@ -66,7 +65,7 @@ def test_a_page_cannot_be_posted_before_the_pages_it_depends_on(browser: Browser
     assert browser.get(browser.url("check-your-answers")).location == browser.url("danger")
 
 
-def test_the_report_cannot_be_sent_without_the_required_pages(browser: Browser, in_app):
+def test_the_report_cannot_be_sent_without_the_required_pages(browser: Browser, store):
     browser.answer("", {})
     browser.answer("danger", {"in_danger": "no"})
 
@@ -74,11 +73,11 @@ def test_the_report_cannot_be_sent_without_the_required_pages(browser: Browser, 
 
     assert sent.status == 303
     assert sent.location == browser.url("your-role")
-    assert db.session.scalars(select(Submission)).all() == []
+    assert store.all(select(Submission)) == []
 
 
 def test_someone_in_danger_is_sent_to_the_call_999_page_and_cannot_send_a_report(
-    browser: Browser, in_app
+    browser: Browser, store
 ):
     browser.answer("", {})
 
@@ -92,7 +91,7 @@ def test_someone_in_danger_is_sent_to_the_call_999_page_and_cannot_send_a_report
     assert browser.answer("check-your-answers", {"declaration": "yes"}).location == browser.url(
         "call-999"
     )
-    assert db.session.scalars(select(Submission)).all() == []
+    assert store.all(select(Submission)) == []
 
 
 def test_the_back_link_goes_to_the_previous_page_on_the_route(browser: Browser):
@@ -116,7 +115,7 @@ def test_a_change_link_returns_to_check_your_answers(browser: Browser):
     assert "About once a week or more" in browser.get(changed.location).html
 
 
-def test_answers_on_pages_no_longer_on_the_route_are_not_sent(browser: Browser, in_app):
+def test_answers_on_pages_no_longer_on_the_route_are_not_sent(browser: Browser, store):
     browser.walk(asb_answers(), stop_at="check-your-answers")
 
     changed = browser.post(browser.url("your-role") + "?change=1", {"reporter_is_victim": "no"})
@@ -127,7 +126,7 @@ def test_answers_on_pages_no_longer_on_the_route_are_not_sent(browser: Browser, 
         browser.answer("check-your-answers", {"declaration": "yes"}).follow(browser)
     )
 
-    submission = db.session.scalar(select(Submission).where(Submission.reference == reference))
+    submission = store.scalar(select(Submission).where(Submission.reference == reference))
     answers = read_sealed(submission.id, submission.sealed_answers)["answers"]
     assert answers["affected_people"] == "My neighbour"
     for hidden in ("impact_health", "fear_level", "feel_safe_at_home", "lives_alone"):
@@ -195,7 +194,7 @@ def test_add_another_stops_at_the_maximum_and_items_can_be_removed(kitchen: Brow
     assert "Scooter" in after and "Bicycle" not in after
 
 
-def test_the_declaration_must_be_accepted(browser: Browser, in_app):
+def test_the_declaration_must_be_accepted(browser: Browser, store):
     browser.walk(asb_answers(), stop_at="check-your-answers")
 
     refused = browser.answer("check-your-answers", {})
@@ -203,10 +202,10 @@ def test_the_declaration_must_be_accepted(browser: Browser, in_app):
     assert refused.status == 200
     assert refused.errors() == ["Confirm that you agree with the declaration"]
     assert refused.error_links() == ["#declaration"]
-    assert db.session.scalars(select(Submission)).all() == []
+    assert store.all(select(Submission)) == []
 
 
-def test_every_field_type_can_be_answered_and_sent(kitchen: Browser, in_app):
+def test_every_field_type_can_be_answered_and_sent(kitchen: Browser, store):
     page = kitchen.walk(kitchen_answers())
 
     assert reference_on(page).startswith("KS-")

@@ -81,3 +81,4 @@ def test_a_clashing_reference_is_retried_with_a_new_one(browser: Browser, app, m
     assert second.reference == "ASB-2222-3333"
     with app.app_context():
         assert len(db.session.scalars(select(Submission)).all()) == 2
+        db.session.remove()
