@@ -1,0 +1,46 @@
+"""saferforms dedupe train"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+# The tables of duplicate checking join the schema wherever the commands are registered.
+import forms_app.matching.models  # noqa: F401
+
+
+@click.group("dedupe")
+def dedupe_group() -> None:
+    """Duplicate checking."""
+
+
+@dedupe_group.command("train")
+@click.option(
+    "--sample",
+    default=20_000,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="How many person records to learn from (chosen at random).",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed for choosing the sample.")
+@with_appcontext
+def dedupe_train_command(sample: int, seed: int) -> None:
+    """Learn how much each field says about a match from the records held (no labels needed).
+
+    The model is stored in the database and used for every match from then on.
+    """
+    from forms_app.extensions import db
+    from forms_app.matching.service import train_from_store
+
+    training = train_from_store(db.session, sample=sample, seed=seed)
+    db.session.commit()
+    trained = training.parameters.trained_on
+    state = "converged" if training.converged else "stopped before converging"
+    click.echo(
+        f"Trained on {trained.get('candidate_pairs', 0)} candidate pairs and "
+        f"{trained.get('random_pairs', 0)} random pairs ({state} after "
+        f"{training.iterations} iterations). The new model is in use."
+    )
+
+
+__all__ = ["dedupe_group", "dedupe_train_command"]

@@ -1,0 +1,266 @@
+"""Import people from a legacy system's CSV file, matching each row as it goes.
+
+Every row is checked first; a malformed row is reported by its row number and skipped, never
+half-written. Good rows are matched against the people held and the rows imported before them,
+written in batches (each batch one transaction), and reported one line each. A row already
+imported from the same source (same source_id) is reported again and left as it is, so
+importing a file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import IO
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dedupe.records import PersonRecord
+from forms_app.audit import record as audit
+from forms_app.models import Person
+
+from .models import ImportDecision
+from .review import root_of
+from .service import Recorder
+
+COLUMNS = (
+    "source_id", "first_name", "last_name", "date_of_birth", "gender", "email", "phone",
+    "address_line_1", "address_line_2", "town", "postcode", "created_at",
+)  # fmt: skip
+REPORT_COLUMNS = ("source_id", "person_id", "decision", "score")
+BATCH_SIZE = 500
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_FIELD = 500
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported at all (for example, columns are missing)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A row that was skipped: its row number in the file (the header is row 1) and why."""
+
+    row: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One line of the report: the row's source_id, its person, the decision and score."""
+
+    source_id: str
+    person_id: str
+    decision: str
+    score: float
+
+    def as_row(self) -> list[str]:
+        return [self.source_id, self.person_id, self.decision, f"{self.score:.4f}"]
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    source_id: str
+    record: PersonRecord
+    created_at: datetime | None
+
+
+@dataclass
+class Summary:
+    """What an import did, counted."""
+
+    new: int = 0
+    match: int = 0
+    possible: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+
+def read_rows(handle: IO[str]) -> Iterator[_Row | RowError]:
+    """Parse and check the rows of a CSV file; yield good rows and errors in file order."""
+    reader = csv.reader(handle)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise ImportFileError("The file is empty: it needs a header row.") from None
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ImportFileError(f"The file has no column called {', '.join(missing)}.")
+    position = {name: header.index(name) for name in COLUMNS}
+    seen: dict[str, int] = {}
+    for number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            yield RowError(
+                number, f"has {len(values)} values but the header has {len(header)} columns"
+            )
+            continue
+        row = {name: values[i].strip() for name, i in position.items()}
+        problem = _problem(row)
+        if problem is None and row["source_id"] in seen:
+            problem = f"repeats the source_id of row {seen[row['source_id']]}"
+        if problem is not None:
+            yield RowError(number, problem)
+            continue
+        seen[row["source_id"]] = number
+        created_at = _created_at(row["created_at"])
+        yield _Row(
+            number,
+            row["source_id"],
+            PersonRecord(
+                first_name=row["first_name"] or None,
+                last_name=row["last_name"] or None,
+                date_of_birth=row["date_of_birth"] or None,
+                gender=row["gender"] or None,
+                email=row["email"] or None,
+                phone=row["phone"] or None,
+                address_line_1=row["address_line_1"] or None,
+                address_line_2=row["address_line_2"] or None,
+                town=row["town"] or None,
+                postcode=row["postcode"] or None,
+                recorded_on=created_at.date() if created_at else None,
+            ),
+            created_at,
+        )
+
+
+def _problem(row: dict[str, str]) -> str | None:
+    if not row["source_id"]:
+        return "has no source_id"
+    if len(row["source_id"]) > 120:
+        return "has a source_id longer than 120 characters"
+    for name, value in row.items():
+        if len(value) > MAX_FIELD:
+            return f"has a {name} longer than {MAX_FIELD} characters"
+    if row["date_of_birth"]:
+        if not _ISO_DATE.match(row["date_of_birth"]):
+            return "has a date_of_birth that is not written YYYY-MM-DD"
+        try:
+            date.fromisoformat(row["date_of_birth"])
+        except ValueError:
+            return "has a date_of_birth that is not a real date"
+    if row["created_at"] and _created_at(row["created_at"]) is None:
+        return "has a created_at that is not a date (YYYY-MM-DD) or date and time"
+    return None
+
+
+def _created_at(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        if _ISO_DATE.match(text):
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    # A time without a zone is read as UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _already_imported(
+    session: Session, source_system: str, source_ids: list[str]
+) -> dict[str, ReportLine]:
+    rows = session.execute(
+        sa.select(Person.source_id, Person.id, ImportDecision.decision, ImportDecision.score)
+        .outerjoin(ImportDecision, ImportDecision.person_id == Person.id)
+        .where(Person.source_system == source_system, Person.source_id.in_(source_ids))
+    ).all()
+    return {
+        str(source_id): ReportLine(
+            str(source_id), root_of(session, person_id), decision or "new", float(score or 0.0)
+        )
+        for source_id, person_id, decision, score in rows
+    }
+
+
+def import_persons(
+    session: Session,
+    rows: Iterable[_Row | RowError],
+    source_system: str,
+    *,
+    on_line: Callable[[ReportLine], None],
+    on_error: Callable[[RowError], None],
+    on_progress: Callable[[int], None] = lambda _: None,
+    batch_size: int = BATCH_SIZE,
+) -> Summary:
+    """Import checked rows, committing each batch; report every row through the callbacks."""
+    summary = Summary()
+    recorder = Recorder(session)
+    chunk: list[_Row] = []
+
+    def finish() -> None:
+        if chunk:
+            _import_chunk(session, recorder, chunk, source_system, summary, on_line, on_error)
+            on_progress(len(chunk))
+            chunk.clear()
+
+    for item in rows:
+        if isinstance(item, RowError):
+            summary.skipped += 1
+            on_error(item)
+            on_progress(1)
+            continue
+        chunk.append(item)
+        if len(chunk) >= batch_size:
+            finish()
+    finish()
+    return summary
+
+
+def _import_chunk(
+    session: Session,
+    recorder: Recorder,
+    chunk: list[_Row],
+    source_system: str,
+    summary: Summary,
+    on_line: Callable[[ReportLine], None],
+    on_error: Callable[[RowError], None],
+) -> None:
+    held = _already_imported(session, source_system, [r.source_id for r in chunk])
+    lines: list[ReportLine] = []
+    try:
+        for row in chunk:
+            lines.append(held.get(row.source_id) or _record(recorder, row, source_system))
+        recorder.flush()
+        audit(
+            "persons.imported",
+            object_type="person",
+            fields=["source_system", "source_id"],
+            session=session,
+        )
+        session.commit()
+    except Exception:  # noqa: BLE001 - replay the batch row by row to isolate the failure
+        session.rollback()
+        recorder.discard()
+        if len(chunk) == 1:
+            summary.skipped += 1
+            on_error(RowError(chunk[0].number, "could not be saved"))
+            return
+        for row in chunk:
+            _import_chunk(session, recorder, [row], source_system, summary, on_line, on_error)
+        return
+    for row, line in zip(chunk, lines, strict=True):
+        if row.source_id in held:
+            summary.unchanged += 1
+        else:
+            setattr(summary, line.decision, getattr(summary, line.decision) + 1)
+        on_line(line)
+
+
+def _record(recorder: Recorder, row: _Row, source_system: str) -> ReportLine:
+    recorded = recorder.record(
+        row.record,
+        created_at=row.created_at,
+        source_system=source_system,
+        source_id=row.source_id,
+        keep_decision=True,
+    )
+    decision = recorded.decision
+    person_id = recorded.person_id if decision.outcome == "match" else recorded.record_id
+    return ReportLine(row.source_id, person_id, decision.outcome, round(decision.score, 6))

@@ -1,0 +1,255 @@
+"""Duplicate checking for the application: match, record, train.
+
+    matcher = person_matcher(session)
+    decision = matcher.match(record)          # dedupe.matcher.Decision
+    person_id = record_person(session, record, decision)
+
+Matching reads only the candidates that share a blind-index token and decrypts only those.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dedupe.blocking import Tokeniser
+from dedupe.matcher import AddressMatcher, Decision, Matcher
+from dedupe.model import Parameters
+from dedupe.records import NormalisedPerson, PersonRecord
+from dedupe.store import (
+    AddressRecord,
+    CandidateAddress,
+    CandidateRecord,
+    InMemoryAddressStore,
+    InMemoryStore,
+)
+from dedupe.training import Training, blocked_pairs, train
+from forms_app.models import Person, utcnow
+
+from . import review
+from .models import DedupeModel
+from .store import SqlAddressStore, SqlPersonStore, tokeniser
+from .writer import Batch
+
+
+def load_parameters(session: Session) -> Parameters:
+    """Return the newest trained parameters, or dedupe's defaults before any training."""
+    latest = session.scalar(
+        sa.select(DedupeModel.parameters).order_by(DedupeModel.created_at.desc()).limit(1)
+    )
+    return Parameters.from_json(latest) if latest else Parameters()
+
+
+def save_parameters(session: Session, training: Training, persons: int) -> DedupeModel:
+    """Store trained parameters; from now on they are the ones in use."""
+    row = DedupeModel(
+        parameters=training.parameters.to_json(),
+        persons=persons,
+        candidate_pairs=training.parameters.trained_on.get("candidate_pairs", 0),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+class PendingPeople:
+    """People written in this batch but not yet in the database, so later rows can match them."""
+
+    def __init__(self) -> None:
+        self.people = InMemoryStore()
+        self.addresses = InMemoryAddressStore()
+
+
+class _CombinedPeople:
+    def __init__(self, sql: SqlPersonStore, pending: PendingPeople) -> None:
+        self.sql, self.pending = sql, pending
+
+    def candidates(self, tokens: Sequence[bytes]) -> list[CandidateRecord]:
+        return [*self.sql.candidates(tokens), *self.pending.people.candidates(tokens)]
+
+
+class _CombinedAddresses:
+    def __init__(self, sql: SqlAddressStore, pending: PendingPeople) -> None:
+        self.sql, self.pending = sql, pending
+
+    def candidates(self, tokens: Sequence[bytes]) -> list[CandidateAddress]:
+        return [*self.sql.candidates(tokens), *self.pending.addresses.candidates(tokens)]
+
+
+def person_matcher(
+    session: Session,
+    parameters: Parameters | None = None,
+    *,
+    pending: PendingPeople | None = None,
+    use_household_rules: bool = True,
+) -> Matcher:
+    """A dedupe Matcher over the person store (plus people not yet written, if given)."""
+    sql = SqlPersonStore(session)
+    store = _CombinedPeople(sql, pending) if pending is not None else sql
+    return Matcher(
+        store,
+        tokeniser(),
+        parameters or load_parameters(session),
+        use_household_rules=use_household_rules,
+    )
+
+
+def address_matcher(session: Session, *, pending: PendingPeople | None = None) -> AddressMatcher:
+    """A dedupe AddressMatcher over the address store."""
+    sql = SqlAddressStore(session)
+    store = _CombinedAddresses(sql, pending) if pending is not None else sql
+    return AddressMatcher(store, tokeniser())
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording a person did: the record written and the person it belongs to."""
+
+    record_id: str
+    person_id: str
+    decision: Decision
+
+
+class Recorder:
+    """Match people and write them, in batches; one Recorder per transaction.
+
+    A "match" writes the record merged into the person found (so nothing it says is lost and
+    the link can be undone); a "possible" writes it as a person of its own and queues a review;
+    "new" writes a new person. Two existing people who both match are queued for review too.
+    """
+
+    def __init__(self, session: Session, parameters: Parameters | None = None) -> None:
+        self.session = session
+        self.pending = PendingPeople()
+        self.people = person_matcher(session, parameters, pending=self.pending)
+        self.places = address_matcher(session, pending=self.pending)
+        self.batch = Batch()
+        self._proposals: list[tuple[str, str, float, dict[str, object]]] = []
+        self._roots: dict[str, str] = {}
+
+    def record(
+        self,
+        record: PersonRecord,
+        *,
+        created_at: datetime | None = None,
+        source_system: str | None = None,
+        source_id: str | None = None,
+        keep_decision: bool = False,
+    ) -> Recorded:
+        """Match one person and queue what to write; nothing is written until ``flush``."""
+        created_at = created_at or utcnow()
+        person = self.people.normalise(record)
+        decision = self.people.match(person)
+        address_id = self._address(record, person, created_at)
+        merged_into = decision.id if decision.outcome == "match" else None
+        tokens = self.people.index_tokens(person)
+        record_id = self.batch.add_person(
+            record,
+            tokens,
+            created_at=created_at,
+            address_id=address_id,
+            merged_into_id=str(merged_into) if merged_into is not None else None,
+            source_system=source_system,
+            source_id=source_id,
+        )
+        root = str(merged_into) if merged_into is not None else record_id
+        self.pending.people.add(CandidateRecord(root, record_id, person), tokens)
+        if keep_decision:
+            self.batch.add_decision(record_id, decision.outcome, round(decision.score, 6))
+        if decision.outcome == "possible" and decision.id is not None:
+            explanation = decision.explanation.to_dict() if decision.explanation else {}
+            self._proposals.append((record_id, str(decision.id), decision.score, explanation))
+        for other in decision.others:
+            if decision.outcome == "match" and other.outcome == "match":
+                self._proposals.append(
+                    (root, str(other.id), other.probability, other.explanation.to_dict())
+                )
+        return Recorded(record_id, root, decision)
+
+    def _address(
+        self, record: PersonRecord, person: NormalisedPerson, created_at: datetime
+    ) -> str | None:
+        if not person.address:
+            return None
+        address = AddressRecord(
+            record.address_line_1, record.address_line_2, record.town, record.postcode
+        )
+        found = self.places.match(person.address)
+        if found.outcome == "match" and found.id is not None:
+            return str(found.id)
+        tokens = self.places.index_tokens(person.address)
+        address_id = self.batch.add_address(record, tokens, created_at)
+        self.pending.addresses.add(CandidateAddress(address_id, address), tokens)
+        return address_id
+
+    def flush(self) -> None:
+        """Write everything queued and the reviews proposed, inside the caller's transaction."""
+        self.batch.write(self.session)
+        for person_id, candidate_id, score, explanation in self._proposals:
+            review.propose(self.session, person_id, candidate_id, score, explanation)
+        self._proposals = []
+        self.session.flush()
+        self.pending = PendingPeople()
+        self.people.store = _CombinedPeople(SqlPersonStore(self.session), self.pending)
+        self.places.store = _CombinedAddresses(SqlAddressStore(self.session), self.pending)
+
+    def discard(self) -> None:
+        """Forget everything queued (after the caller rolled back)."""
+        self.batch = Batch()
+        self._proposals = []
+        self.pending = PendingPeople()
+        self.people.store = _CombinedPeople(SqlPersonStore(self.session), self.pending)
+        self.places.store = _CombinedAddresses(SqlAddressStore(self.session), self.pending)
+
+
+def record_person(session: Session, record: PersonRecord, **kwargs: object) -> Recorded:
+    """Match and write one person now (inside the caller's transaction)."""
+    recorder = Recorder(session)
+    recorded = recorder.record(record, **kwargs)  # type: ignore[arg-type]
+    recorder.flush()
+    return recorded
+
+
+def person_records(session: Session, person_ids: Sequence[str]) -> list[CandidateRecord]:
+    """Decrypt the records of some people (with their home addresses), for training."""
+    store = SqlPersonStore(session)
+    out: list[CandidateRecord] = []
+    for start in range(0, len(person_ids), 500):
+        chunk = list(person_ids[start : start + 500])
+        out.extend(store.fetch(chunk))
+    return out
+
+
+def train_from_store(session: Session, *, sample: int = 20_000, seed: int = 0) -> Training:
+    """Train on a random sample of the records held, store the parameters, and return them."""
+    ids = list(session.scalars(sa.select(Person.id)))
+    random.Random(seed).shuffle(ids)
+    chosen = ids[:sample]
+    records = person_records(session, chosen)
+    matcher = Matcher(InMemoryStore(), tokeniser())
+    people = [matcher.normalise(c.person) for c in records]
+    pairs = blocked_pairs(people, tokeniser())
+    # The prior comes out as the chance that two records drawn at random are one person, which
+    # a random sample of records estimates without bias for the whole store.
+    training = train(people, pairs, start=load_parameters(session), seed=seed)
+    save_parameters(session, training, len(people))
+    return training
+
+
+__all__ = [
+    "PendingPeople",
+    "Recorded",
+    "Recorder",
+    "Tokeniser",
+    "address_matcher",
+    "load_parameters",
+    "person_matcher",
+    "record_person",
+    "save_parameters",
+    "train_from_store",
+]

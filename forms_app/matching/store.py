@@ -1,0 +1,188 @@
+"""The SQL stores behind dedupe: candidates by blind-index token, fetched and decrypted.
+
+One statement finds the records sharing a token (skipping tokens shared by more than
+``max_bucket`` records, which say little and would cost a lot to decrypt) and returns their
+encrypted columns with their home addresses; only those rows are decrypted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dedupe.blocking import token_kind
+from dedupe.records import PersonRecord
+from dedupe.store import AddressRecord, CandidateAddress, CandidateRecord
+from forms_app.crypto import FieldContext, crypto
+from forms_app.models import Address, AddressIndex, Person, PersonAddress, PersonIndex
+
+MAX_BUCKET = 200
+PERSON_FIELDS = ("first_name", "last_name", "date_of_birth", "gender", "email", "phone")
+ADDRESS_FIELDS = ("line_1", "line_2", "town", "postcode")
+HOME = "home"
+
+
+def tokeniser() -> Callable[[str, str], bytes]:
+    """The keyed function dedupe turns blocking keys into tokens with (full-length HMAC)."""
+    indexer = crypto().indexer
+    return indexer.full
+
+
+def _decrypt(table: str, column: str, row_id: str, blob: bytes | None) -> str | None:
+    if blob is None:
+        return None
+    return crypto().keyring.decrypt(blob, FieldContext(table, column, row_id)).decode()
+
+
+def _matching_ids(
+    index: type[PersonIndex] | type[AddressIndex],
+    owner: sa.ColumnElement[str],
+    tokens: Sequence[bytes],
+    max_bucket: int,
+) -> sa.Subquery:
+    pairs = [(token_kind(t), t) for t in dict.fromkeys(tokens)]
+    counted = (
+        sa.select(
+            owner.label("owner_id"),
+            sa.func.count().over(partition_by=(index.kind, index.token)).label("bucket"),
+        )
+        .where(sa.tuple_(index.kind, index.token).in_(pairs))
+        .subquery()
+    )
+    return sa.select(counted.c.owner_id).where(counted.c.bucket <= max_bucket).distinct().subquery()
+
+
+class SqlPersonStore:
+    """Person candidates from person_index, with each person's home addresses.
+
+    A person who was merged into another is returned under the other's id (the person they
+    now belong to), so that every record ever held about someone counts as evidence.
+    """
+
+    def __init__(self, session: Session, *, max_bucket: int = MAX_BUCKET) -> None:
+        self.session = session
+        self.max_bucket = max_bucket
+
+    def candidates(self, tokens: Sequence[bytes]) -> list[CandidateRecord]:
+        """Return the decrypted records that share at least one token."""
+        if not tokens:
+            return []
+        ids = _matching_ids(PersonIndex, PersonIndex.person_id, tokens, self.max_bucket)
+        return self._records(ids)
+
+    def fetch(self, person_ids: Sequence[str]) -> list[CandidateRecord]:
+        """Return the decrypted records of the given people."""
+        if not person_ids:
+            return []
+        return self._records(None, list(person_ids))
+
+    def _records(
+        self, ids: sa.Subquery | None, person_ids: list[str] | None = None
+    ) -> list[CandidateRecord]:
+        query = sa.select(
+            Person.id,
+            Person.merged_into_id,
+            *(getattr(Person, f"{f}_enc") for f in PERSON_FIELDS),
+            Address.id,
+            *(getattr(Address, f"{f}_enc") for f in ADDRESS_FIELDS),
+        )
+        if ids is not None:
+            query = query.join(ids, ids.c.owner_id == Person.id)
+        else:
+            query = query.where(Person.id.in_(person_ids or []))
+        query = query.outerjoin(
+            PersonAddress,
+            sa.and_(PersonAddress.person_id == Person.id, PersonAddress.kind == HOME),
+        ).outerjoin(Address, Address.id == PersonAddress.address_id)
+        rows = self.session.execute(query).all()
+        roots = self.roots({row[0]: row[1] for row in rows})
+        return [self._candidate(row, roots) for row in rows]
+
+    def roots(self, parents: dict[str, str | None]) -> dict[str, str]:
+        """Follow merges up to the person each record now belongs to."""
+        known = dict(parents)
+        missing = {p for p in known.values() if p is not None and p not in known}
+        while missing:
+            fetched = self.session.execute(
+                sa.select(Person.id, Person.merged_into_id).where(Person.id.in_(missing))
+            ).all()
+            known.update({row[0]: row[1] for row in fetched})
+            missing = {p for p in known.values() if p is not None and p not in known}
+        roots: dict[str, str] = {}
+        for start in parents:
+            current, seen = start, {start}
+            while (parent := known.get(current)) is not None and parent not in seen:
+                seen.add(parent)
+                current = parent
+            roots[start] = current
+        return roots
+
+    @staticmethod
+    def _candidate(row: sa.Row[tuple[object, ...]], roots: dict[str, str]) -> CandidateRecord:
+        person_id = str(row[0])
+        values = [
+            _decrypt("person", field, person_id, row[2 + i])  # type: ignore[arg-type]
+            for i, field in enumerate(PERSON_FIELDS)
+        ]
+        address_id = row[2 + len(PERSON_FIELDS)]
+        address: list[str | None] = [None] * len(ADDRESS_FIELDS)
+        if address_id is not None:
+            offset = 3 + len(PERSON_FIELDS)
+            address = [
+                _decrypt("address", field, str(address_id), row[offset + i])  # type: ignore[arg-type]
+                for i, field in enumerate(ADDRESS_FIELDS)
+            ]
+        first, last, dob, gender, email, phone = values
+        record = PersonRecord(
+            first_name=first,
+            last_name=last,
+            date_of_birth=date.fromisoformat(dob) if dob else None,
+            gender=gender,
+            email=email,
+            phone=phone,
+            address_line_1=address[0],
+            address_line_2=address[1],
+            town=address[2],
+            postcode=address[3],
+        )
+        record_id = f"{person_id}/{address_id}" if address_id else person_id
+        return CandidateRecord(roots[person_id], record_id, record)
+
+
+class SqlAddressStore:
+    """Address candidates from address_index."""
+
+    def __init__(self, session: Session, *, max_bucket: int = MAX_BUCKET) -> None:
+        self.session = session
+        self.max_bucket = max_bucket
+
+    def candidates(self, tokens: Sequence[bytes]) -> list[CandidateAddress]:
+        """Return the decrypted addresses that share at least one token."""
+        if not tokens:
+            return []
+        ids = _matching_ids(AddressIndex, AddressIndex.address_id, tokens, self.max_bucket)
+        query = sa.select(Address.id, *(getattr(Address, f"{f}_enc") for f in ADDRESS_FIELDS)).join(
+            ids, ids.c.owner_id == Address.id
+        )
+        out = []
+        for row in self.session.execute(query).all():
+            address_id = str(row[0])
+            line_1, line_2, town, postcode = (
+                _decrypt("address", field, address_id, row[1 + i])
+                for i, field in enumerate(ADDRESS_FIELDS)
+            )
+            out.append(CandidateAddress(address_id, AddressRecord(line_1, line_2, town, postcode)))
+        return out
+
+
+def index_rows(owner_id: str, tokens: Iterable[bytes]) -> list[dict[str, object]]:
+    """Rows for an index table: one per token, with its kind named."""
+    from forms_app.models import new_id
+
+    return [
+        {"id": new_id(), "owner_id": owner_id, "kind": token_kind(t), "token": t}
+        for t in dict.fromkeys(tokens)
+    ]
