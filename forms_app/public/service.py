@@ -294,19 +294,21 @@ def receive_files(
     accepted: list[tuple[bytes, Any, str]] = []
     for upload in incoming:
         content = upload.stream.read(limit_bytes + 1)
+        upload.close()
         name = (upload.filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
         if not content:
             errors.append(FieldError(item.name, t("file_empty", journey.lang), "file_empty"))
             continue
-        sniffed = sniff_file(content) if len(content) <= limit_bytes else None
         if len(content) > limit_bytes:
-            message = definition_messages.field_message(
-                item, "file_size", journey.lang, "file", size=_mb(item.max_size_mb or 10)
-            )
-            errors.append(FieldError(item.name, message, "file_size"))
+            # The definitions' own message, from a record of the size we stopped reading at.
+            oversize = {"id": "pending", "name": name, "kind": _any_kind(item), "size": len(content)}
+            errors.extend(validate_answer(item, [oversize], journey.lang).errors)
             continue
+        sniffed = sniff_file(content)
         if sniffed is None or kind_of(sniffed.content_type) is None:
-            errors.append(FieldError(item.name, t("file_unknown_type", journey.lang), "file_type"))
+            errors.append(
+                FieldError(item.name, t("file_unknown_type", journey.lang), "file_type")
+            )
             continue
         accepted.append((content, sniffed, name))
     if accepted:
@@ -327,8 +329,8 @@ def receive_files(
     return records or None, errors, stored
 
 
-def _mb(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+def _any_kind(item: Any) -> str:
+    return item.accept[0] if item.accept else "image"
 
 
 def remove_file(journey: Journey, page: Page, upload_id: str) -> dict[str, Any] | None:

@@ -1,0 +1,191 @@
+"""Evidence uploads: checked by content, renamed, encrypted at rest, sealed with the submission."""
+
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from forms_app.models import Submission
+from forms_app.public.models import Upload
+from forms_app.public.uploads import sniff_file
+from tests.public.public_helpers import Browser, kitchen_answers, reference_on
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200)
+
+
+def iso_media(brand: bytes, compatible: bytes = b"") -> bytes:
+    box = b"ftyp" + brand + b"\x00\x00\x02\x00" + compatible
+    return (len(box) + 4).to_bytes(4, "big") + box + bytes(64)
+
+
+def docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+def plain_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "kind"),
+    [
+        (JPEG, "image/jpeg", "image"),
+        (PNG, "image/png", "image"),
+        (b"GIF89a" + bytes(20), "image/gif", "image"),
+        (iso_media(b"heic", b"mif1heic"), "image/heic", "image"),
+        (iso_media(b"mif1", b"heic"), "image/heic", "image"),
+        (iso_media(b"isom", b"iso2avc1mp41"), "video/mp4", "video"),
+        (iso_media(b"qt  "), "video/quicktime", "video"),
+        (b"\x00\x00\x00\x08wide" + bytes(20), "video/quicktime", "video"),
+        (b"%PDF-1.7\n" + bytes(20), "application/pdf", "document"),
+        (
+            docx(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "document",
+        ),
+    ],
+)
+def test_files_are_recognised_by_their_content(content, content_type, kind):
+    found = sniff_file(content)
+
+    assert found is not None
+    assert (found.content_type, found.kind) == (content_type, kind)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"hello world",
+        b"<script>alert(1)</script>",
+        b"MZ\x90\x00" + bytes(60),
+        plain_zip(),
+        b"PK\x03\x04 not really a zip",
+        b"",
+        iso_media(b"abcd"),
+    ],
+)
+def test_other_content_is_not_recognised_whatever_its_name(content):
+    assert sniff_file(content) is None
+
+
+def upload(kitchen: Browser, *files: tuple[bytes, str]) -> object:
+    data = {"some_files": [(io.BytesIO(content), name) for content, name in files]}
+    return kitchen.answer("files", data, content_type="multipart/form-data")
+
+
+def test_an_uploaded_photo_is_stored_encrypted_under_a_generated_name(kitchen: Browser, store):
+    kitchen.walk(kitchen_answers(), stop_at="files")
+
+    sent = upload(kitchen, (PNG, "my street.png"))
+
+    rows = store.all(select(Upload))
+    assert sent.status == 303
+    assert len(rows) == 1
+    assert rows[0].kind == "image"
+    assert rows[0].size == len(PNG)
+    assert PNG[:8] not in rows[0].content
+    assert b"my street" not in rows[0].content
+    assert "my street.png" in kitchen.get(kitchen.url("check-your-answers")).html
+
+
+def test_a_file_whose_content_is_not_accepted_is_refused_with_a_clear_message(
+    kitchen: Browser, store
+):
+    kitchen.walk(kitchen_answers(), stop_at="files")
+
+    refused = upload(kitchen, (b"this is not a photo", "photo.jpg"))
+
+    assert refused.status == 200
+    assert refused.errors() == [
+        "The selected file must be a photo, video or document of a type we accept"
+    ]
+    assert refused.error_links() == ["#some_files"]
+    assert store.all(select(Upload)) == []
+
+
+def test_a_file_too_large_for_the_question_is_refused(kitchen: Browser, store):
+    kitchen.walk(kitchen_answers(), stop_at="files")
+
+    # Just over the question's 0.25MB (and under the test client's 500KB spooling threshold).
+    refused = upload(kitchen, (PNG + bytes(270 * 1024), "huge.png"))
+
+    assert refused.status == 200
+    assert refused.errors() == ["The selected file must be smaller than 0.25MB"]
+    assert store.all(select(Upload)) == []
+
+
+def test_a_kind_the_question_does_not_accept_is_refused(kitchen: Browser, store):
+    kitchen.walk(kitchen_answers(), stop_at="files")
+
+    refused = upload(kitchen, (iso_media(b"isom"), "clip.mp4"))
+
+    assert refused.status == 200
+    assert len(refused.errors()) == 1
+    assert store.all(select(Upload)) == []
+
+
+def test_no_more_files_than_the_question_allows(kitchen: Browser, store):
+    kitchen.walk(kitchen_answers(), stop_at="files")
+
+    refused = upload(kitchen, (PNG, "a.png"), (JPEG, "b.jpg"), (docx(), "c.docx"))
+
+    assert refused.status == 200
+    assert len(refused.errors()) == 1
+    assert store.all(select(Upload)) == []
+
+
+def test_an_uploaded_file_can_be_removed(kitchen: Browser, store):
+    kitchen.walk(kitchen_answers(), stop_at="files")
+    upload(kitchen, (PNG, "street.png"))
+    upload_id = store.all(select(Upload))[0].id
+    page = kitchen.get(kitchen.url("files"))
+    assert f'href="/f/kitchen-sink/files/remove-file/{upload_id}"' in page.html
+
+    confirm = kitchen.get(kitchen.url(f"files/remove-file/{upload_id}"))
+    removed = kitchen.answer(f"files/remove-file/{upload_id}", {"remove": "yes"})
+
+    assert "Are you sure you want to remove street.png?" in confirm.html
+    assert removed.location == kitchen.url("files")
+    assert store.all(select(Upload)) == []
+    assert "street.png" not in kitchen.get(kitchen.url("files")).html
+
+
+def test_submitted_files_are_sealed_with_the_report_and_only_the_processor_can_read_them(
+    kitchen: Browser, store, app
+):
+    from forms_app.public.submissions import read_sealed
+    from forms_app.public.uploads import read_upload
+
+    kitchen.walk(kitchen_answers(), stop_at="files")
+    upload(kitchen, (PNG, "street.png"), (docx(), "notes.docx"))
+    reference = reference_on(
+        kitchen.answer("check-your-answers", {"declaration": "yes"}).follow(kitchen)
+    )
+
+    submission = store.scalar(select(Submission).where(Submission.reference == reference))
+    rows = store.all(select(Upload))
+    with app.app_context():
+        payload = read_sealed(submission.id, submission.sealed_answers)
+        files = payload["answers"]["some_files"]
+        contents = {
+            item["name"]: read_upload(
+                item["id"], base64.b64decode(payload["uploads"][item["id"]]["key"])
+            )
+            for item in files
+        }
+    assert {row.submission_id for row in rows} == {submission.id}
+    assert {row.draft_id for row in rows} == {None}
+    assert contents == {"street.png": PNG, "notes.docx": docx()}
+    assert payload["uploads"][files[0]["id"]]["content_type"] == "image/png"
