@@ -32,7 +32,7 @@ def dedupe_train_command(sample: int, seed: int) -> None:
     from forms_app.extensions import db
     from forms_app.matching.service import train_from_store
 
-    training = train_from_store(db.session, sample=sample, seed=seed)
+    training = train_from_store(db.session(), sample=sample, seed=seed)
     db.session.commit()
     trained = training.parameters.trained_on
     state = "converged" if training.converged else "stopped before converging"

@@ -76,7 +76,7 @@ def import_persons_command(file: Path, report_path: Path, source: str | None) ->
 
         try:
             summary = import_persons(
-                db.session,
+                db.session(),
                 read_rows(handle),
                 source_system,
                 on_line=on_line,

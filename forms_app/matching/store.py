@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from dedupe.blocking import token_kind
 from dedupe.records import PersonRecord
@@ -39,7 +39,7 @@ def _decrypt(table: str, column: str, row_id: str, blob: bytes | None) -> str | 
 
 def _matching_ids(
     index: type[PersonIndex] | type[AddressIndex],
-    owner: sa.ColumnElement[str],
+    owner: InstrumentedAttribute[str],
     tokens: Sequence[bytes],
     max_bucket: int,
 ) -> sa.Subquery:

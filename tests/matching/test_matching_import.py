@@ -1,0 +1,156 @@
+"""saferforms import persons: report, original dates kept, idempotent, malformed rows skipped."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from forms_app.models import AuditEvent, MatchReview, Person, PersonAddress, PersonIndex
+
+HEADER = (
+    "source_id,first_name,last_name,date_of_birth,gender,email,phone,"
+    "address_line_1,address_line_2,town,postcode,created_at"
+)
+
+
+def _write(tmp_path: Path, *lines: str, name: str = "legacy.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def _report(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _import(runner, source: Path, report: Path):
+    return runner.invoke(args=["import", "persons", str(source), "--report", str(report)])
+
+
+ROWS = [
+    "A1,Siân,Lloyd-Jones,1980-05-12,female,sian@example.org,07700 900123,12 Heol y Bont,,Bangor,LL57 1AA,2019-03-01",
+    "A2,Sian,Lloyd Jones,1980-05-12,,,,12 Heol y Bont,,Bangor,ll571aa,2020-06-30",
+    "A3,Dafydd,ap Gwilym,1962-04-02,male,,,3 Stryd Fawr,,Caernarfon,LL55 1AB,",
+    "A4,Owain,Lloyd-Jones,1980-05-12,male,,,12 Heol y Bont,,Bangor,LL57 1AA,2021-01-01",
+]
+
+
+def test_every_row_gets_a_report_line_with_person_decision_and_score(runner, tmp_path, db_session):
+    report = tmp_path / "report.csv"
+    result = _import(runner, _write(tmp_path, *ROWS), report)
+    assert result.exit_code == 0, result.output
+    lines = _report(report)
+    assert [line["source_id"] for line in lines] == ["A1", "A2", "A3", "A4"]
+    decisions = {line["source_id"]: line["decision"] for line in lines}
+    assert decisions == {"A1": "new", "A2": "match", "A3": "new", "A4": "possible"}
+    by_id = {line["source_id"]: line for line in lines}
+    assert by_id["A2"]["person_id"] == by_id["A1"]["person_id"]
+    assert by_id["A4"]["person_id"] != by_id["A1"]["person_id"]
+    assert float(by_id["A2"]["score"]) > 0.99
+    assert "Imported 4 rows: 2 new, 1 matched, 1 to review" in result.output
+
+
+def test_a_matched_row_is_kept_as_a_record_of_the_person_it_matched(runner, tmp_path, db_session):
+    _import(runner, _write(tmp_path, *ROWS[:2]), tmp_path / "r.csv")
+    people = {p.source_id: p for p in db_session.scalars(sa.select(Person))}
+    assert people["A2"].merged_into_id == people["A1"].id
+    assert people["A2"].last_name == "Lloyd Jones"
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(PersonAddress)) == 2
+
+
+def test_original_created_at_is_kept(runner, tmp_path, db_session):
+    _import(runner, _write(tmp_path, *ROWS), tmp_path / "r.csv")
+    people = {p.source_id: p for p in db_session.scalars(sa.select(Person))}
+    assert people["A1"].created_at == datetime(2019, 3, 1, tzinfo=UTC)
+    assert people["A3"].created_at.date() >= datetime.now(UTC).date()
+
+
+def test_a_possible_match_waits_in_the_review_queue(runner, tmp_path, db_session):
+    _import(runner, _write(tmp_path, *ROWS), tmp_path / "r.csv")
+    reviews = list(db_session.scalars(sa.select(MatchReview)))
+    assert len(reviews) == 1
+    people = {p.id: p.source_id for p in db_session.scalars(sa.select(Person))}
+    assert (people[reviews[0].person_id], people[reviews[0].candidate_id]) == ("A4", "A1")
+    assert reviews[0].status == "pending"
+    assert "fields" in reviews[0].explanation
+    assert "Owain" not in str(reviews[0].explanation)
+
+
+def test_importing_the_same_file_again_changes_nothing(runner, tmp_path, db_session):
+    source = _write(tmp_path, *ROWS)
+    _import(runner, source, tmp_path / "first.csv")
+
+    def snapshot():
+        db_session.expire_all()
+        return {
+            table: db_session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in (Person, PersonIndex, PersonAddress, MatchReview)
+        }
+
+    before = snapshot()
+    result = _import(runner, source, tmp_path / "second.csv")
+    assert result.exit_code == 0, result.output
+    assert snapshot() == before
+    assert _report(tmp_path / "second.csv") == _report(tmp_path / "first.csv")
+    assert "0 new, 0 matched, 0 to review. 4 already imported" in result.output
+
+
+def test_a_malformed_row_is_reported_by_row_number_and_skipped_whole(runner, tmp_path, db_session):
+    source = _write(
+        tmp_path,
+        ROWS[0],
+        "B2,Ann,Lee,12/05/1980,,,,,,,,",
+        "B3,Ann,Lee,1980-02-30,,,,,,,,",
+        ",No,Id,,,,,,,,,",
+        "B5,Too,Few",
+        "B6,Ann,Lee,1980-02-03,,,,,,,,yesterday",
+        ROWS[0],
+        ROWS[2],
+    )
+    report = tmp_path / "r.csv"
+    result = _import(runner, source, report)
+    assert result.exit_code == 0
+    errors = result.stderr if hasattr(result, "stderr") else result.output
+    for number in (3, 4, 5, 6, 7, 8):
+        assert f"Row {number} " in errors
+    assert "Row 3 has a date_of_birth that is not written YYYY-MM-DD: skipped." in errors
+    assert "Row 8 repeats the source_id of row 2: skipped." in errors
+    assert [line["source_id"] for line in _report(report)] == ["A1", "A3"]
+    sources = set(db_session.scalars(sa.select(Person.source_id)))
+    assert sources == {"A1", "A3"}
+    assert "6 skipped" in result.output
+
+
+def test_a_file_without_the_columns_is_refused_before_anything_is_written(
+    runner, tmp_path, db_session
+):
+    path = tmp_path / "bad.csv"
+    path.write_text("id,name\n1,Ann\n", encoding="utf-8")
+    result = _import(runner, path, tmp_path / "r.csv")
+    assert result.exit_code != 0
+    assert "no column called source_id" in result.output
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Person)) == 0
+
+
+def test_the_import_is_audited_without_personal_data(runner, tmp_path, db_session):
+    _import(runner, _write(tmp_path, *ROWS), tmp_path / "r.csv")
+    events = list(db_session.scalars(sa.select(AuditEvent)))
+    assert [e.action for e in events] == ["persons.imported"]
+    assert "Lloyd" not in repr([e.canonical() for e in events])
+
+
+def test_rows_in_a_second_file_match_people_from_the_first(runner, tmp_path, db_session):
+    _import(runner, _write(tmp_path, *ROWS[:1], name="old.csv"), tmp_path / "r1.csv")
+    second = _write(
+        tmp_path,
+        "X9,Sian,Lloyd-Jones,1980-05-12,,,,12 Heol y Bont,,Bangor,LL57 1AA,",
+        name="other-system.csv",
+    )
+    _import(runner, second, tmp_path / "r2.csv")
+    first_id = _report(tmp_path / "r1.csv")[0]["person_id"]
+    line = _report(tmp_path / "r2.csv")[0]
+    assert (line["decision"], line["person_id"]) == ("match", first_id)

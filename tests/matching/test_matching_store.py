@@ -1,0 +1,80 @@
+"""The SQL store behind dedupe: candidates by token, decrypted, under the person they belong to."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from dedupe.records import PersonRecord
+from dedupe.store import AddressRecord
+from forms_app.matching.service import address_matcher, person_matcher, record_person
+from forms_app.matching.store import SqlPersonStore
+from forms_app.models import Person, PersonIndex
+
+ANN = PersonRecord(
+    first_name="Ann", last_name="Lee", date_of_birth="1980-05-12", email="ann@example.org",
+    address_line_1="Flat 3", address_line_2="12 High Street", town="Cardiff", postcode="CF10 1AA",
+)  # fmt: skip
+
+
+def test_index_rows_hold_short_tokens_and_kinds_never_values(db_session):
+    record_person(db_session, ANN)
+    db_session.commit()
+    rows = db_session.execute(sa.select(PersonIndex.kind, PersonIndex.token)).all()
+    assert {kind for kind, _ in rows} >= {"dob_initial", "name_pair", "email", "postcode_surname"}
+    assert all(len(token) <= 4 for _, token in rows)
+    assert all(b"ann" not in token.lower() for _, token in rows)
+
+
+def test_candidates_come_back_decrypted_with_their_home_address(db_session):
+    person_id = record_person(db_session, ANN).person_id
+    db_session.commit()
+    matcher = person_matcher(db_session)
+    found = SqlPersonStore(db_session).candidates(matcher.query_tokens(ANN))
+    assert [c.person_id for c in found] == [person_id]
+    record = found[0].person
+    assert (record.first_name, record.postcode, record.address_line_2) == (
+        "Ann",
+        "CF10 1AA",
+        "12 High Street",
+    )
+    assert str(record.date_of_birth) == "1980-05-12"
+
+
+def test_a_record_merged_into_another_comes_back_under_the_person_kept(db_session):
+    first = record_person(db_session, ANN)
+    second = record_person(
+        db_session, PersonRecord(first_name="Annie", last_name="Lee", email="ann@example.org")
+    )
+    db_session.commit()
+    assert (second.decision.outcome, second.person_id) == ("match", first.person_id)
+    assert db_session.get(Person, second.record_id).merged_into_id == first.person_id
+    tokens = person_matcher(db_session).query_tokens(PersonRecord(email="ann@example.org"))
+    found = SqlPersonStore(db_session).candidates(tokens)
+    assert {c.person_id for c in found} == {first.person_id}
+    assert len(found) == 2
+
+
+def test_a_token_shared_by_too_many_records_is_skipped(db_session):
+    for i in range(5):
+        record_person(
+            db_session,
+            PersonRecord(first_name=f"Person{i}x", last_name=f"Q{i}z", email="shared@example.org"),
+        )
+    db_session.commit()
+    tokens = person_matcher(db_session).query_tokens(PersonRecord(email="shared@example.org"))
+    assert len(SqlPersonStore(db_session, max_bucket=10).candidates(tokens)) == 5
+    assert SqlPersonStore(db_session, max_bucket=4).candidates(tokens) == []
+
+
+def test_no_tokens_no_candidates(db_session):
+    assert SqlPersonStore(db_session).candidates([]) == []
+
+
+def test_addresses_are_matched_through_their_own_store(db_session):
+    record_person(db_session, ANN)
+    db_session.commit()
+    matcher = address_matcher(db_session)
+    same = matcher.match(AddressRecord("flat 3, 12 high st", None, "cardiff", "cf10 1aa"))
+    other_flat = matcher.match(AddressRecord("Flat 4", "12 High Street", "Cardiff", "CF10 1AA"))
+    assert same.outcome == "match"
+    assert other_flat.outcome == "new"

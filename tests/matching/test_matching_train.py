@@ -1,0 +1,54 @@
+"""saferforms dedupe train: learn from the records held, store the model, use it."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import sqlalchemy as sa
+
+from dedupe.model import Parameters
+from dedupe.records import PersonRecord
+from forms_app.matching.models import DedupeModel
+from forms_app.matching.service import Recorder, load_parameters
+
+FIRST = ["Rhys", "Carys", "Gareth", "Sian", "Dylan", "Ffion", "Huw", "Megan", "Tomos", "Nia"]
+LAST = ["Jones", "Williams", "Davies", "Evans", "Thomas", "Roberts", "Hughes", "Lewis"]
+
+
+def _people(count: int) -> list[PersonRecord]:
+    rng = random.Random(3)
+    out = []
+    for _ in range(count):
+        person = PersonRecord(
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+            date_of_birth=f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            address_line_1=f"{rng.randint(1, 90)} High Street",
+            town="Bangor",
+            postcode=f"LL57 {rng.randint(1, 9)}{rng.choice('ABDE')}{rng.choice('LNPQ')}",
+        )
+        out.append(person)
+        if rng.random() < 0.3:
+            out.append(replace(person))
+    return out
+
+
+def test_train_stores_a_model_that_matching_then_uses(runner, db_session):
+    recorder = Recorder(db_session)
+    for person in _people(300):
+        recorder.record(person)
+    recorder.flush()
+    db_session.commit()
+    assert load_parameters(db_session) == Parameters()
+
+    result = runner.invoke(args=["dedupe", "train", "--sample", "1000"])
+    assert result.exit_code == 0, result.output
+    assert "The new model is in use." in result.output
+    stored = db_session.scalars(sa.select(DedupeModel)).all()
+    assert len(stored) == 1
+    assert stored[0].persons > 300
+    learned = load_parameters(db_session)
+    assert learned != Parameters()
+    assert learned.trained_on["candidate_pairs"] == stored[0].candidate_pairs > 0
+    assert "Jones" not in stored[0].parameters
