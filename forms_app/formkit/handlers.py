@@ -41,7 +41,6 @@ WORDS: dict[str, dict[str, str]] = {
     "line1": {"en": "Address line 1", "cy": "Llinell 1 y cyfeiriad"},
     "line2": {"en": "Address line 2 (optional)", "cy": "Llinell 2 y cyfeiriad (dewisol)"},
     "town": {"en": "Town or city", "cy": "Tref neu ddinas"},
-    "town_optional": {"en": "Town or city (optional)", "cy": "Tref neu ddinas (dewisol)"},
     "county": {"en": "County (optional)", "cy": "Sir (dewisol)"},
     "postcode": {"en": "Postcode", "cy": "Cod post"},
     "postcode_optional": {"en": "Postcode (optional)", "cy": "Cod post (dewisol)"},
@@ -535,11 +534,10 @@ def address_inputs(
     handler: CompoundHandler, bound: DefinitionField, prefix: str, postcode_required: bool
 ) -> list[dict[str, Any]]:
     lang = handler.lang
-    optional_town = prefix != ""
     labels = {
         "line1": word("line1", lang),
         "line2": word("line2", lang),
-        "town": word("town_optional" if optional_town else "town", lang),
+        "town": word("town", lang),
         "county": word("county", lang),
         "postcode": word("postcode" if postcode_required else "postcode_optional", lang),
     }
