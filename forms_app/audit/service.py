@@ -79,7 +79,7 @@ def record(
             raise ValueError("audit fields must be field names, not values")
     if origin is None and has_request_context():
         origin = request.remote_addr
-    session = session or db.session
+    session = session if session is not None else db.session()
 
     head = _lock_head(session)
     event = AuditEvent(
@@ -137,7 +137,7 @@ class VerifyReport:
 
 def verify(session: Session | None = None, *, batch_size: int = 1000) -> VerifyReport:
     """Walk the chain in id order and report the first row whose hash or link is wrong."""
-    session = session or db.session
+    session = session if session is not None else db.session()
     previous_id = 0
     previous_hash = GENESIS_HASH
     checked = 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, request, session, url_for
-from flask.wrappers import Response
+from werkzeug.wrappers import Response
 
 from . import sessions
 

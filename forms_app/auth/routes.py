@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
-from flask.wrappers import Response
+from werkzeug.wrappers import Response
 
 from . import service, sessions, throttle, totp
 from .forms import CODE_FIELD_PARAMS, WRONG_CODE, CodeForm, SignInForm, error_list, sign_in_refused

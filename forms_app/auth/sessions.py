@@ -12,8 +12,9 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
 from sqlalchemy import select, update
+from werkzeug.wrappers import Response
 
 from forms_app.extensions import db
 from forms_app.models import StaffSession, User, utcnow

@@ -6,7 +6,9 @@ Flask-Limiter writes its keys into logs and into Redis.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from flask import current_app, g, request
 from flask.wrappers import Response
@@ -62,7 +64,10 @@ def _failed(_: Response) -> bool:
     return bool(g.get("sign_in_failed", False))
 
 
-def limit_sign_in(view):  # type: ignore[no-untyped-def]
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def limit_sign_in(view: View) -> View:
     """Throttle failed POSTs to `view` per client address and per account."""
     per_address = limiter.limit(
         _address_limit, key_func=address_key, methods=["POST"], deduct_when=_failed
@@ -70,7 +75,7 @@ def limit_sign_in(view):  # type: ignore[no-untyped-def]
     per_account = limiter.limit(
         _account_limit, key_func=account_key, methods=["POST"], deduct_when=_failed
     )
-    return per_address(per_account(view))
+    return per_address(per_account(view))  # type: ignore[return-value]
 
 
 def lockout_attempts() -> int:

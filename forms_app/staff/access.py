@@ -53,14 +53,14 @@ def can_read_person(user: User | None, person: Person | str | None) -> bool:
     return bool(db.session.scalar(query))
 
 
-def readable_case_ids(user: User) -> Select[tuple[str | None]]:
+def readable_case_ids(user: User) -> Select[str | None]:
     """A subquery of the ids of the cases `user` may read, for filtering lists."""
     if not _usable(user):
         return select(AccessGrant.case_id).where(false())
     return select(AccessGrant.case_id).where(AccessGrant.case_id.is_not(None), _granted_to(user))
 
 
-def readable_person_ids(user: User) -> Select[tuple[str | None]]:
+def readable_person_ids(user: User) -> Select[str | None]:
     """A subquery of the ids of the people `user` may read, for filtering lists."""
     if not _usable(user):
         return select(AccessGrant.person_id).where(false())
