@@ -25,4 +25,5 @@ def verify_command() -> None:
             err=True,
         )
         raise SystemExit(1)
-    click.echo(f"The audit trail is intact: {report.checked} events checked.")
+    noun = "event" if report.checked == 1 else "events"
+    click.echo(f"The audit trail is intact: {report.checked} {noun} checked.")

@@ -132,7 +132,7 @@ def test_an_event_rolled_back_with_its_transaction_leaves_the_chain_whole(app, r
     result = runner.invoke(args=["audit", "verify"])
 
     assert result.exit_code == 0, result.output
-    assert "1 events checked" in result.output
+    assert "intact: 1 event checked" in result.output
 
 
 def test_a_field_value_is_refused_where_a_field_name_belongs(app):
