@@ -39,9 +39,13 @@ class KeyKind:
     keyspace_bits: int
     description: str
 
-    def values_per_tag(self, population: int = POPULATION) -> float:
-        """How many distinct values share one tag, on average, among ``population`` people."""
-        return min(2.0**self.keyspace_bits, population) / 2.0**self.bits
+    @property
+    def values_per_tag(self) -> float:
+        """How many possible values share one tag (2 to the keyspace bits less the bits kept).
+
+        Above 1, a tag cannot say which value made it, even to someone holding the key.
+        """
+        return 2.0 ** max(self.keyspace_bits - self.bits, 0)
 
     @property
     def false_positive_rate(self) -> float:
@@ -56,15 +60,15 @@ class KeyKind:
 KEY_KINDS: dict[str, KeyKind] = {
     k.name: k
     for k in (
-        KeyKind("dob_initial", 1, 20, 19, "date of birth and the initial of either name"),
-        KeyKind("dob_place", 2, 20, 20, "date of birth and postcode district (or town initial)"),
+        KeyKind("dob_initial", 1, 18, 19, "date of birth and the initial of either name"),
+        KeyKind("dob_place", 2, 19, 20, "date of birth and postcode district (or town initial)"),
         KeyKind("name_pair", 3, 20, 22, "sounds of first and last name, in either order"),
-        KeyKind("nickname", 4, 20, 19, "formal first name (Bill: William) and surname sound"),
+        KeyKind("nickname", 4, 18, 20, "formal first name (Bill: William) and surname sound"),
         KeyKind("postcode_surname", 5, 22, 33, "postcode and surname sound"),
         KeyKind("postcode_first", 6, 22, 31, "postcode and first-name sound"),
         KeyKind("street_postcode", 7, 22, 30, "house number, street sound, postcode district"),
         KeyKind("street_town", 8, 22, 30, "house number, street sound, town sound"),
-        KeyKind("place_town", 9, 20, 24, "building or locality sound and town sound"),
+        KeyKind("place_town", 9, 22, 24, "building or locality sound and town sound"),
         KeyKind("email", 10, 22, 40, "e-mail mailbox"),
         KeyKind("phone", 11, 22, 33, "telephone number in E.164"),
         KeyKind("address_unit", 20, 22, 30, "postcode, house number and flat"),
@@ -224,7 +228,7 @@ def key_table(population: int = POPULATION) -> list[dict[str, object]]:
             "keyspace_bits": k.keyspace_bits,
             "false_positive_rate": k.false_positive_rate,
             "spurious_candidates_per_lookup": round(k.spurious_candidates(population), 2),
-            "values_per_tag": round(k.values_per_tag(population), 2),
+            "values_per_tag": k.values_per_tag,
             "description": k.description,
         }
         for k in KEY_KINDS.values()
