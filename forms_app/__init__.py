@@ -37,6 +37,13 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
     app.config.setdefault("UPLOADS_DIR", instance_dir / "uploads")
     app.config.setdefault("OUTBOX_DIR", instance_dir / "outbox")
 
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Rate limits and audit origins key on the client address: trust only our own proxies.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance_dir)
     _install_crypto(app, process)
@@ -49,7 +56,12 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(PACKAGE_DIR / "templates")),
-            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
         ]
     )
     app.jinja_env.globals["partnership_name"] = app.config["PARTNERSHIP_NAME"]

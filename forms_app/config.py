@@ -79,6 +79,18 @@ class Config:
         self.FORM_SUBMIT_LIMIT = env.get("SAFERFORMS_FORM_SUBMIT_LIMIT", "30 per hour")
 
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        # Flask-WTF's strict mode needs a Referer on HTTPS posts, which Referrer-Policy:
+        # no-referrer never sends; the token and SameSite cookies are the protection.
+        self.WTF_CSRF_SSL_STRICT = False
+        self.LOGIN_LOCKOUT_ATTEMPTS = int(env.get("SAFERFORMS_LOGIN_LOCKOUT_ATTEMPTS", "10"))
+        self.LOGIN_LOCKOUT_DURATION = timedelta(
+            minutes=int(env.get("SAFERFORMS_LOGIN_LOCKOUT_MINUTES", "15"))
+        )
+        # How long a password-only session may wait for its second factor.
+        self.STAFF_PENDING_TIMEOUT = timedelta(minutes=5)
+        self.STAFF_SESSION_COOKIE_NAME = "sf_staff"
+        # How many proxies in front of the service set X-Forwarded-For (0: none, trust nothing).
+        self.PROXY_HOPS = int(env.get("SAFERFORMS_PROXY_HOPS", "0"))
         self.HSTS_SECONDS = 31536000
         self.MAIL_TRANSPORT = env.get("SAFERFORMS_MAIL_TRANSPORT", "file")
         self._env = env

@@ -10,9 +10,9 @@ from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from forms_app.auth.passwords import hash_password
+from forms_app.auth.service import create_user
 from forms_app.extensions import db
-from forms_app.models import Membership, Organisation, Role, Team, User
+from forms_app.models import Organisation, Role, Team
 
 DEMO_ORGANISATIONS = [
     (
@@ -75,13 +75,18 @@ def create_demo() -> list[str]:
             teams[team_slug] = team
             db.session.add(team)
     lines = ["Demo logins (this development server only; keep them private):"]
+    db.session.commit()
     for email, display_name, role, team_slug in DEMO_USERS:
         password = secrets.token_urlsafe(12)
-        user = User(email=email, display_name=display_name, password_hash=hash_password(password))
-        db.session.add(user)
-        db.session.add(Membership(user=user, team=teams[team_slug], role=role))
+        # Through the same service as `saferforms users create`, so each creation is audited.
+        create_user(
+            email=email,
+            display_name=display_name,
+            password=password,
+            team=teams[team_slug],
+            role=role,
+        )
         lines.append(f"  {role.value:<12} {email:<30} {password}")
-    db.session.commit()
     text = "\n".join(lines) + "\n"
     fd = os.open(logins, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
