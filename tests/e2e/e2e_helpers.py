@@ -1,0 +1,227 @@
+"""Driving the ASB form in Chromium: with a mouse, or with the keyboard alone; axe on each page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_axe = Axe()
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)
+
+
+def accessibility_violations(page: Any) -> list[str]:
+    """Run axe-core with the WCAG 2.2 AA tags; return each violation as a readable line."""
+    results = _axe.run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
+    )
+    lines = []
+    for violation in results.response["violations"]:
+        targets = [", ".join(node["target"]) for node in violation["nodes"]][:5]
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return lines
+
+
+@dataclass
+class Step:
+    """One page of the journey: what to do on it, and whether an empty answer is an error."""
+
+    path: str
+    actions: list[tuple[Any, ...]] = field(default_factory=list)
+    required: bool = True
+
+
+def asb_journey(evidence: Path | None = None) -> list[Step]:
+    when = dt.date.today() - dt.timedelta(days=3)
+    return [
+        Step("", [], required=False),
+        Step("danger", [("radio", "in_danger", "no")]),
+        Step("your-role", [("radio", "reporter_is_victim", "yes")]),
+        Step("category", [("radio", "asb_category", "nuisance")]),
+        Step(
+            "what-has-been-happening",
+            [("check", "asb_types", "noise"), ("check", "asb_types", "drinking")],
+        ),
+        Step("threats", [("radio", "threats_of_violence", "no")]),
+        Step("describe", [("fill", "what_happened", "Loud parties until 3am most nights.")]),
+        Step(
+            "when",
+            [
+                ("fill", "incident_date-day", str(when.day)),
+                ("fill", "incident_date-month", str(when.month)),
+                ("fill", "incident_date-year", str(when.year)),
+                ("fill", "incident_time", "2am"),
+                ("radio", "still_happening", "yes"),
+            ],
+        ),
+        Step("how-often", [("radio", "how_often", "weekly")]),
+        Step(
+            "where",
+            [
+                ("fill", "incident_location-description", "Flats at the end of Elm Road"),
+                ("fill", "incident_location-postcode", "SW1A 1AA"),
+            ],
+        ),
+        Step("reported-before", [("radio", "reported_before", "no")]),
+        Step("health", [("radio", "impact_health", "some")]),
+        Step(
+            "feeling-safe",
+            [("radio", "fear_level", "a_little"), ("radio", "feel_safe_at_home", "yes")],
+        ),
+        Step("targeted", [("check", "targeted_identity", "none")]),
+        Step(
+            "your-household",
+            [
+                ("radio", "disability_or_illness", "no"),
+                ("radio", "lives_alone", "no"),
+                ("radio", "children_affected", "yes"),
+            ],
+        ),
+        Step("people-responsible", [("radio", "add_another", "yes")]),
+        Step(
+            "people-responsible/1",
+            [
+                ("fill", "responsible_person-first_name", "Chris"),
+                ("fill", "responsible_person-description", "Tall, about 30, grey hoodie"),
+                ("radio", "responsible_relationship", "neighbour"),
+            ],
+            required=False,
+        ),
+        Step("people-responsible", [("radio", "add_another", "no")]),
+        Step(
+            "vehicles",
+            [("radio", "vehicles_involved", "yes"), ("fill", "vehicle_details", "A white van")],
+        ),
+        Step(
+            "evidence",
+            [("file", "evidence_files", str(evidence))] if evidence is not None else [],
+            required=False,
+        ),
+        Step("anonymous", [("radio", "report_anonymously", "no")]),
+        Step(
+            "about-you",
+            [("fill", "contact_name", "Robin Example"), ("radio", "contact_language", "en")],
+        ),
+        Step("your-address", [], required=False),
+        Step(
+            "contact",
+            [("radio", "contact_method", "phone"), ("fill", "contact_phone", "07911 123456")],
+        ),
+        Step("safe-contact", [("radio", "safe_to_leave_message", "yes")]),
+        Step("sharing", [("radio", "consent_to_share", "yes")]),
+        Step("check-your-answers", [("check", "declaration", "yes")]),
+    ]
+
+
+class Driver:
+    """Operate the page the way a person would: with the mouse, or only with the keyboard."""
+
+    def __init__(self, page: Any, base_url: str, *, keyboard: bool = False) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.keyboard = keyboard
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/f/asb-report" + (f"/{path}" if path else "")
+
+    def path(self) -> str:
+        current = self.page.url.split("/f/asb-report", 1)[1].split("?")[0]
+        return current.strip("/")
+
+    # Keyboard-only movement ----------------------------------------------------------
+
+    def tab_to(self, matches: Callable[[], bool], what: str, limit: int = 120) -> None:
+        for _ in range(limit):
+            if matches():
+                return
+            self.page.keyboard.press("Tab")
+        raise AssertionError(f"could not reach {what} with the Tab key")
+
+    def focused(self, selector: str) -> bool:
+        return bool(
+            self.page.evaluate(
+                "s => document.activeElement !== null && document.activeElement.matches(s)",
+                selector,
+            )
+        )
+
+    # Actions ----------------------------------------------------------------------
+
+    def act(self, action: tuple[Any, ...]) -> None:
+        kind, name, value = action
+        getattr(self, kind)(name, value)
+
+    def radio(self, name: str, value: str) -> None:
+        target = f'input[type="radio"][name="{name}"][value="{value}"]'
+        if not self.keyboard:
+            self.page.check(target)
+            return
+        self.tab_to(lambda: self.focused(f'input[type="radio"][name="{name}"]'), name)
+        for _ in range(20):
+            if self.focused(target):
+                break
+            self.page.keyboard.press("ArrowDown")
+        self.page.keyboard.press("Space")
+        assert self.page.is_checked(target)
+
+    def check(self, name: str, value: str) -> None:
+        target = f'input[type="checkbox"][name="{name}"][value="{value}"]'
+        if not self.keyboard:
+            self.page.check(target)
+            return
+        self.tab_to(lambda: self.focused(target), f"{name}={value}")
+        if not self.page.is_checked(target):
+            self.page.keyboard.press("Space")
+        assert self.page.is_checked(target)
+
+    def fill(self, name: str, text: str) -> None:
+        target = f'[name="{name}"]'
+        if not self.keyboard:
+            self.page.click(target)
+            self.page.fill(target, text)
+            return
+        self.tab_to(lambda: self.focused(target), name)
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.press("Delete")
+        self.page.keyboard.type(text)
+
+    def file(self, name: str, path: str) -> None:
+        target = f'input[type="file"][name="{name}"]'
+        if self.keyboard:
+            self.tab_to(lambda: self.focused(target), name)
+        self.page.set_input_files(target, path)
+
+    def submit(self) -> None:
+        button = 'main form button[type="submit"]:not(.govuk-button--secondary)'
+        with self.page.expect_navigation():
+            if not self.keyboard:
+                self.page.click(button)
+            else:
+                self.tab_to(lambda: self.focused(button), "the continue button")
+                self.page.keyboard.press("Enter")
+
+    def follow(self, selector: str) -> None:
+        with self.page.expect_navigation():
+            if not self.keyboard:
+                self.page.click(selector)
+            else:
+                self.tab_to(lambda: self.focused(selector), selector)
+                self.page.keyboard.press("Enter")
+
+
+def assert_page_is_sound(page: Any, where: str, *, mobile: bool = False) -> None:
+    """Every page: a title, one main heading, zero axe violations, no sideways scrolling."""
+    violations = accessibility_violations(page)
+    assert violations == [], f"{where}: " + "\n".join(violations)
+    assert page.title().strip() != ""
+    assert page.locator("h1").count() == 1, f"{where}: expected one h1"
+    if mobile:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{where}: the page scrolls sideways ({width}px)"
