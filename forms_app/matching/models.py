@@ -1,12 +1,13 @@
-"""Tables that belong to duplicate checking: trained models and import decisions."""
+"""Tables that belong to duplicate checking: trained models, import decisions, profiles."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from forms_app.crypto import Encrypted
 from forms_app.models.base import Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
 
 
@@ -34,4 +35,21 @@ class ImportDecision(Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
-__all__ = ["DedupeModel", "ImportDecision"]
+class MatchProfile(IdMixin, Base):
+    """A person record normalised for matching (with one of its addresses), encrypted.
+
+    Derived from the record's own fields by dedupe, so that a lookup decrypts one value per
+    candidate and skips normalising it again. ``version`` is dedupe's PROFILE_VERSION: a
+    profile of another version is ignored and the fields are read instead.
+    """
+
+    __tablename__ = "match_profile"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), nullable=False, index=True)
+    address_id: Mapped[str | None] = mapped_column(ForeignKey("address.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    profile_enc: Mapped[bytes] = mapped_column("profile", LargeBinary, nullable=False)
+    profile = Encrypted[str]()
+
+
+__all__ = ["DedupeModel", "ImportDecision", "MatchProfile"]
