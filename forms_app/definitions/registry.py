@@ -16,6 +16,7 @@ from .build import build_form
 from .checks import schema_problems, semantic_problems
 from .loader import Positions, YamlProblem, parse_yaml
 from .model import FormDefinition
+from .routing import routing_problems
 
 SUFFIX = ".yaml"
 MAX_FILE_BYTES = 1_000_000
@@ -86,6 +87,9 @@ def check_source(
         for path, message in semantic_problems(data, expected_slug)
     ]
     found += _scoring_problems(data, positions, filename)
+    found += [
+        problem(positions.line_for(path), message) for path, message in routing_problems(data)
+    ]
     if found:
         return None, sorted(found)
     form = build_form(data, filename, text, content_hash(source))

@@ -8,7 +8,9 @@ named in `registry.JOBS`. See docs/pipeline.md.
 
 from __future__ import annotations
 
-# The inbox and delivery tables belong to the pipeline: import them so the metadata has them.
+# The pipeline's own tables (inbox, deliveries, case reports and assessments): import them so
+# the metadata has them wherever the app does.
+import forms_app.intake.models  # noqa: F401
 import notifications.models  # noqa: F401
 
 from . import outbox, queues
