@@ -19,7 +19,7 @@ from typing import IO
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from dedupe.records import PersonRecord
+from dedupe.records import NormalisedPerson, PersonRecord
 from forms_app.audit import record as audit
 from forms_app.models import Person
 
@@ -225,8 +225,19 @@ def _import_chunk(
     held = _already_imported(session, source_system, [r.source_id for r in chunk])
     lines: list[ReportLine] = []
     try:
+        fresh = [row for row in chunk if row.source_id not in held]
+        normalised = dict(
+            zip(
+                (row.number for row in fresh),
+                recorder.prefetch([row.record for row in fresh]),
+                strict=True,
+            )
+        )
         for row in chunk:
-            lines.append(held.get(row.source_id) or _record(recorder, row, source_system))
+            lines.append(
+                held.get(row.source_id)
+                or _record(recorder, row, source_system, normalised[row.number])
+            )
         recorder.flush()
         audit(
             "persons.imported",
@@ -253,9 +264,12 @@ def _import_chunk(
         on_line(line)
 
 
-def _record(recorder: Recorder, row: _Row, source_system: str) -> ReportLine:
+def _record(
+    recorder: Recorder, row: _Row, source_system: str, normalised: NormalisedPerson
+) -> ReportLine:
     recorded = recorder.record(
         row.record,
+        normalised=normalised,
         created_at=row.created_at,
         source_system=source_system,
         source_id=row.source_id,

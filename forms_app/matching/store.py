@@ -15,10 +15,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from dedupe.blocking import token_kind
+from dedupe.profile import PROFILE_VERSION, load_profile
 from dedupe.records import PersonRecord
-from dedupe.store import AddressRecord, CandidateAddress, CandidateRecord
+from dedupe.store import (
+    AddressRecord,
+    CandidateAddress,
+    CandidateRecord,
+    InMemoryAddressStore,
+    InMemoryStore,
+)
 from forms_app.crypto import FieldContext, crypto
 from forms_app.models import Address, AddressIndex, Person, PersonAddress, PersonIndex
+
+from .models import MatchProfile
 
 MAX_BUCKET = 200
 PERSON_FIELDS = ("first_name", "last_name", "date_of_birth", "gender", "email", "phone")
@@ -69,15 +78,13 @@ WITH wanted AS (
     SELECT DISTINCT owner_id FROM hits WHERE bucket <= :max_bucket
 )
 """
-_PG_PERSONS = sa.text(
+_PG_PROFILES = sa.text(
     _PG_HITS.format(owner="person_id", table="person_index")
     + """
-SELECT p.id, p.merged_into_id, p.first_name, p.last_name, p.date_of_birth, p.gender, p.email,
-       p.phone, a.id, a.line_1, a.line_2, a.town, a.postcode
+SELECT p.id, p.merged_into_id, mp.id, mp.version, mp.profile
 FROM ids
 JOIN person AS p ON p.id = ids.owner_id
-LEFT JOIN person_address AS pa ON pa.person_id = p.id AND pa.kind = 'home'
-LEFT JOIN address AS a ON a.id = pa.address_id
+LEFT JOIN match_profile AS mp ON mp.person_id = p.id
 """
 )
 _PG_ADDRESSES = sa.text(
@@ -87,6 +94,62 @@ SELECT a.id, a.line_1, a.line_2, a.town, a.postcode
 FROM ids JOIN address AS a ON a.id = ids.owner_id
 """
 )
+
+
+_PG_HIT_ROWS = """
+WITH wanted AS (
+    SELECT DISTINCT kind, token
+    FROM unnest(CAST(:kinds AS varchar[]), CAST(:tokens AS bytea[])) AS q(kind, token)
+), hits AS (
+    SELECT i.{owner} AS owner_id, i.token, count(*) OVER (PARTITION BY i.kind, i.token) AS bucket
+    FROM {table} AS i JOIN wanted AS w ON i.kind = w.kind AND i.token = w.token
+)
+SELECT owner_id, token FROM hits WHERE bucket <= :max_bucket
+"""
+# SQLite allows a limited number of parameters in one statement.
+SQLITE_CHUNK = 400
+
+
+def _token_hits(
+    session: Session,
+    index: type[PersonIndex] | type[AddressIndex],
+    owner: InstrumentedAttribute[str],
+    owner_column: str,
+    tokens: Sequence[bytes],
+    max_bucket: int,
+) -> list[tuple[str, bytes]]:
+    """Return (owner id, token) for every index row that shares a token, crowded ones left out."""
+    unique = list(dict.fromkeys(tokens))
+    if _postgresql(session):
+        table = index.__tablename__
+        statement = sa.text(_PG_HIT_ROWS.format(owner=owner_column, table=table))
+        rows = session.execute(statement, {**_arrays(unique), "max_bucket": max_bucket}).all()
+        return [(str(r[0]), bytes(r[1])) for r in rows]
+    hits: list[tuple[str, bytes]] = []
+    for start in range(0, len(unique), SQLITE_CHUNK):
+        chunk = unique[start : start + SQLITE_CHUNK]
+        counted = (
+            sa.select(
+                owner.label("owner_id"),
+                index.token,
+                sa.func.count().over(partition_by=(index.kind, index.token)).label("bucket"),
+            )
+            .where(sa.tuple_(index.kind, index.token).in_([(token_kind(t), t) for t in chunk]))
+            .subquery()
+        )
+        query = sa.select(counted.c.owner_id, counted.c.token).where(counted.c.bucket <= max_bucket)
+        hits.extend((str(r[0]), bytes(r[1])) for r in session.execute(query).all())
+    return hits
+
+
+def _profiles_query() -> sa.Select[str, str | None, str, int, bytes]:
+    return sa.select(
+        Person.id,
+        Person.merged_into_id,
+        MatchProfile.id,
+        MatchProfile.version,
+        MatchProfile.profile_enc,
+    ).outerjoin(MatchProfile, MatchProfile.person_id == Person.id)
 
 
 def _postgresql(session: Session) -> bool:
@@ -115,17 +178,71 @@ class SqlPersonStore:
             return []
         if _postgresql(self.session):
             rows = self.session.execute(
-                _PG_PERSONS, {**_arrays(tokens), "max_bucket": self.max_bucket}
+                _PG_PROFILES, {**_arrays(tokens), "max_bucket": self.max_bucket}
             ).all()
-            return self._candidates(rows)
+            return self._from_profiles(rows)
         ids = _matching_ids(PersonIndex, PersonIndex.person_id, tokens, self.max_bucket)
-        return self._records(ids)
+        return self._from_profiles(
+            self.session.execute(_profiles_query().join(ids, ids.c.owner_id == Person.id)).all()
+        )
 
     def fetch(self, person_ids: Sequence[str]) -> list[CandidateRecord]:
         """Return the decrypted records of the given people."""
-        if not person_ids:
-            return []
-        return self._records(None, list(person_ids))
+        out: list[CandidateRecord] = []
+        ids = list(person_ids)
+        for start in range(0, len(ids), SQLITE_CHUNK):
+            query = _profiles_query().where(Person.id.in_(ids[start : start + SQLITE_CHUNK]))
+            out.extend(self._from_profiles(self.session.execute(query).all()))
+        return out
+
+    def fetch_fields(self, person_ids: Sequence[str]) -> list[CandidateRecord]:
+        """Return the records of the given people read from their fields (not profiles)."""
+        out: list[CandidateRecord] = []
+        ids = list(person_ids)
+        for start in range(0, len(ids), SQLITE_CHUNK):
+            out.extend(self._records(None, ids[start : start + SQLITE_CHUNK]))
+        return out
+
+    def _from_profiles(self, rows: Sequence[Any]) -> list[CandidateRecord]:
+        roots = self.roots({row[0]: row[1] for row in rows})
+        out: list[CandidateRecord] = []
+        without: list[str] = []
+        for person_id, _, profile_id, version, blob in rows:
+            if profile_id is None or version != PROFILE_VERSION:
+                without.append(person_id)
+                continue
+            plain = crypto().keyring.decrypt(
+                blob, FieldContext("match_profile", "profile", profile_id)
+            )
+            out.append(CandidateRecord(roots[person_id], profile_id, load_profile(plain)))
+        # Records written before profiles existed, or by an older dedupe: read the fields.
+        return out + self.fetch_fields(list(dict.fromkeys(without)))
+
+    def snapshot(self, tokens: Sequence[bytes]) -> InMemoryStore:
+        """Load every record sharing any of many tokens at once, for a batch of lookups.
+
+        The result answers ``candidates`` exactly as this store would, as long as nothing is
+        written in between: two statements for a whole batch instead of one per record.
+        """
+        hits = _token_hits(
+            self.session, PersonIndex, PersonIndex.person_id, "person_id", tokens, self.max_bucket
+        )
+        tokens_of: dict[str, list[bytes]] = {}
+        for owner, token in hits:
+            tokens_of.setdefault(owner, []).append(token)
+        memory = InMemoryStore()
+        owners = list(tokens_of)
+        for start in range(0, len(owners), SQLITE_CHUNK):
+            chunk = owners[start : start + SQLITE_CHUNK]
+            query = _profiles_query().where(Person.id.in_(chunk))
+            rows: Sequence[Any] = self.session.execute(query).all()
+            found = self._from_profiles(rows)
+            row_of = {str(r[2]): str(r[0]) for r in rows if r[2] is not None}
+            for candidate in found:
+                key = str(candidate.record_id)
+                row_id = row_of.get(key) or key.split("/", 1)[0]
+                memory.add(candidate, tokens_of[row_id])
+        return memory
 
     def _records(
         self, ids: sa.Subquery | None, person_ids: list[str] | None = None
@@ -145,9 +262,10 @@ class SqlPersonStore:
             PersonAddress,
             sa.and_(PersonAddress.person_id == Person.id, PersonAddress.kind == HOME),
         ).outerjoin(Address, Address.id == PersonAddress.address_id)
-        return self._candidates(self.session.execute(query).all())
+        rows: Sequence[Any] = self.session.execute(query).all()
+        return self._candidates(rows)
 
-    def _candidates(self, rows: Sequence[sa.Row[Any]]) -> list[CandidateRecord]:
+    def _candidates(self, rows: Sequence[Any]) -> list[CandidateRecord]:
         roots = self.roots({row[0]: row[1] for row in rows})
         return [self._candidate(row, roots) for row in rows]
 
@@ -171,10 +289,10 @@ class SqlPersonStore:
         return roots
 
     @staticmethod
-    def _candidate(row: sa.Row[Any], roots: dict[str, str]) -> CandidateRecord:
+    def _candidate(row: Any, roots: dict[str, str]) -> CandidateRecord:
         person_id = str(row[0])
         values = [
-            _decrypt("person", field, person_id, row[2 + i])  # type: ignore[arg-type]
+            _decrypt("person", field, person_id, row[2 + i])
             for i, field in enumerate(PERSON_FIELDS)
         ]
         address_id = row[2 + len(PERSON_FIELDS)]
@@ -182,7 +300,7 @@ class SqlPersonStore:
         if address_id is not None:
             offset = 3 + len(PERSON_FIELDS)
             address = [
-                _decrypt("address", field, str(address_id), row[offset + i])  # type: ignore[arg-type]
+                _decrypt("address", field, str(address_id), row[offset + i])
                 for i, field in enumerate(ADDRESS_FIELDS)
             ]
         first, last, dob, gender, email, phone = values
@@ -209,6 +327,30 @@ class SqlAddressStore:
         self.session = session
         self.max_bucket = max_bucket
 
+    def snapshot(self, tokens: Sequence[bytes]) -> InMemoryAddressStore:
+        """Load every address sharing any of many tokens at once, for a batch of lookups."""
+        hits = _token_hits(
+            self.session,
+            AddressIndex,
+            AddressIndex.address_id,
+            "address_id",
+            tokens,
+            self.max_bucket,
+        )
+        tokens_of: dict[str, list[bytes]] = {}
+        for owner, token in hits:
+            tokens_of.setdefault(owner, []).append(token)
+        memory = InMemoryAddressStore()
+        ids = list(tokens_of)
+        for start in range(0, len(ids), SQLITE_CHUNK):
+            chunk = ids[start : start + SQLITE_CHUNK]
+            query = sa.select(
+                Address.id, *(getattr(Address, f"{f}_enc") for f in ADDRESS_FIELDS)
+            ).where(Address.id.in_(chunk))
+            for row in self.session.execute(query).all():
+                memory.add(self._candidate(row), tokens_of[str(row[0])])
+        return memory
+
     def candidates(self, tokens: Sequence[bytes]) -> list[CandidateAddress]:
         """Return the decrypted addresses that share at least one token."""
         if not tokens:
@@ -225,7 +367,7 @@ class SqlAddressStore:
         return [self._candidate(row) for row in self.session.execute(query).all()]
 
     @staticmethod
-    def _candidate(row: sa.Row[Any]) -> CandidateAddress:
+    def _candidate(row: Any) -> CandidateAddress:
         address_id = str(row[0])
         line_1, line_2, town, postcode = (
             _decrypt("address", field, address_id, row[1 + i])

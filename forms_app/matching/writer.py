@@ -13,7 +13,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from dedupe.records import PersonRecord
+from dedupe.profile import PROFILE_VERSION, dump_profile
+from dedupe.records import NormalisedPerson, PersonRecord
 from forms_app.crypto import FieldContext, crypto
 from forms_app.models import (
     Address,
@@ -25,7 +26,7 @@ from forms_app.models import (
     utcnow,
 )
 
-from .models import ImportDecision
+from .models import ImportDecision, MatchProfile
 from .store import HOME, index_rows
 
 
@@ -54,6 +55,7 @@ class Batch:
     person_index: list[dict[str, object]] = field(default_factory=list)
     address_index: list[dict[str, object]] = field(default_factory=list)
     decisions: list[dict[str, object]] = field(default_factory=list)
+    profiles: list[dict[str, object]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.persons)
@@ -90,8 +92,12 @@ class Batch:
         merged_into_id: str | None = None,
         source_system: str | None = None,
         source_id: str | None = None,
+        profile: NormalisedPerson | None = None,
     ) -> str:
-        """Queue a new person record (linked to ``address_id`` as home) and return its id."""
+        """Queue a new person record (linked to ``address_id`` as home) and return its id.
+
+        ``profile`` is the record normalised; it is kept encrypted for matching.
+        """
         person_id = new_id()
         values: dict[str, object] = {
             "first_name": record.first_name,
@@ -126,6 +132,19 @@ class Batch:
         for row in index_rows(person_id, tokens):
             row["person_id"] = row.pop("owner_id")
             self.person_index.append(row)
+        if profile is not None:
+            profile_id = new_id()
+            self.profiles.append(
+                {
+                    "id": profile_id,
+                    "person_id": person_id,
+                    "address_id": address_id,
+                    "version": PROFILE_VERSION,
+                    "profile": crypto().keyring.encrypt(
+                        dump_profile(profile), FieldContext("match_profile", "profile", profile_id)
+                    ),
+                }
+            )
         return person_id
 
     def add_decision(self, person_id: str, decision: str, score: float) -> None:
@@ -143,12 +162,14 @@ class Batch:
             (_table(PersonIndex), self.person_index),
             (_table(AddressIndex), self.address_index),
             (_table(ImportDecision), self.decisions),
+            (_table(MatchProfile), self.profiles),
         ]
         for table, rows in statements:
             if rows:
                 session.execute(sa.insert(table), rows)
         self.persons, self.addresses, self.person_addresses = [], [], []
         self.person_index, self.address_index, self.decisions = [], [], []
+        self.profiles = []
 
 
 def _table(model: type) -> sa.Table:

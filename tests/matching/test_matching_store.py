@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from dedupe.records import PersonRecord
 from dedupe.store import AddressRecord
+from forms_app.matching.models import MatchProfile
 from forms_app.matching.service import address_matcher, person_matcher, record_person
 from forms_app.matching.store import SqlPersonStore
 from forms_app.models import Person, PersonIndex
@@ -31,13 +32,37 @@ def test_candidates_come_back_decrypted_with_their_home_address(db_session):
     matcher = person_matcher(db_session)
     found = SqlPersonStore(db_session).candidates(matcher.query_tokens(ANN))
     assert [c.person_id for c in found] == [person_id]
-    record = found[0].person
-    assert (record.first_name, record.postcode, record.address_line_2) == (
-        "Ann",
-        "CF10 1AA",
-        "12 High Street",
-    )
-    assert str(record.date_of_birth) == "1980-05-12"
+    person = matcher.normalise(found[0].person)
+    assert person == matcher.normalise(ANN)
+    assert (person.address.flat, person.address.postcode.text) == ("3", "CF10 1AA")
+
+
+def test_records_without_a_current_profile_are_read_from_their_fields(db_session):
+    person_id = record_person(db_session, ANN).person_id
+    db_session.commit()
+    matcher = person_matcher(db_session)
+    tokens = matcher.query_tokens(ANN)
+    db_session.execute(sa.update(MatchProfile).values(version=0))
+    stale = SqlPersonStore(db_session).candidates(tokens)
+    db_session.execute(sa.delete(MatchProfile))
+    missing = SqlPersonStore(db_session).candidates(tokens)
+    for found in (stale, missing):
+        assert [c.person_id for c in found] == [person_id]
+        record = found[0].person
+        assert isinstance(record, PersonRecord)
+        assert (record.first_name, record.postcode, record.address_line_2) == (
+            "Ann",
+            "CF10 1AA",
+            "12 High Street",
+        )
+        assert matcher.normalise(record) == matcher.normalise(ANN)
+
+
+def test_profiles_are_stored_encrypted(db_session):
+    record_person(db_session, ANN)
+    db_session.commit()
+    blob = db_session.scalar(sa.select(MatchProfile.profile_enc))
+    assert b"ann" not in blob.lower() and b"CF10" not in blob
 
 
 def test_a_record_merged_into_another_comes_back_under_the_person_kept(db_session):
