@@ -1,0 +1,672 @@
+"""process_submission: a sealed submission becomes a scored, de-duplicated, routed case.
+
+Run by a worker from the submission's outbox row (forms_app.jobs), inside the runner's
+transaction: the runner marks the row done in the same commit, so everything here happens once
+or not at all. Nothing is committed here.
+
+1. Open the submission with the intake private key.
+2. Find everyone it names (the form's routing block) and match each person, and the location,
+   against the records held (forms_app.matching): link matches, write new records, queue
+   "possible" matches for review. On PostgreSQL an advisory lock on each blocking token first
+   makes two reports about the same new person wait for each other instead of both writing one.
+3. Assess risk with the history of the victim, their address and the place.
+4. Add the report to an open case of the same victim and problem (a related report), or open a
+   case: parties in their roles, links between the people, routed to a team, which alone is
+   granted access.
+5. Re-assess the victim's other open cases; raise (never lower) their level.
+6. Outbox rows: tell the team, acknowledge the reporter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import combinations
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import scoring
+from dedupe.records import PersonRecord
+from dedupe.store import AddressRecord
+from forms_app import audit
+from forms_app.crypto.errors import KeyConfigurationError
+from forms_app.definitions import FormDefinition
+from forms_app.definitions.routing import Named, Routing
+from forms_app.extensions import db
+from forms_app.jobs import outbox
+from forms_app.jobs.errors import PermanentJobError
+from forms_app.matching.service import Recorder
+from forms_app.models import (
+    AccessGrant,
+    Case,
+    CaseParty,
+    CaseStatus,
+    Organisation,
+    PartyRole,
+    Person,
+    PersonLink,
+    Submission,
+    SubmissionStatus,
+    Team,
+    utcnow,
+)
+from forms_app.public.submissions import read_sealed
+from scoring.history import HistoryEntry, day_of
+from scoring.levels import RANK
+
+from .forms import definition_for
+from .models import CaseAssessment, CaseReport
+
+log = logging.getLogger(__name__)
+
+ORIGINAL = "original"
+RELATED = "related"
+ASSOCIATE = "associate"
+VICTIM_AND_PERPETRATOR = "victim_perpetrator"
+
+_instruments: dict[str, scoring.Instrument | None] = {}
+_routings: dict[str, Routing] = {}
+_cache_lock = threading.Lock()
+
+
+@dataclass
+class Party:
+    role: str
+    person_id: str  # the root person (after merges)
+    record_id: str  # the record this report wrote
+    outcome: str  # match, possible, new, or "unmatched" (too little to match on)
+    home_address_id: str | None = None
+
+
+@dataclass
+class Intake:
+    """What one submission was found to be about."""
+
+    parties: list[Party] = field(default_factory=list)
+    location_id: str | None = None
+
+    def first(self, role: str) -> Party | None:
+        return next((party for party in self.parties if party.role == role), None)
+
+    def all(self, role: str) -> list[Party]:
+        return [party for party in self.parties if party.role == role]
+
+
+def process_submission(submission_id: str) -> None:
+    """Turn one submission into a case (or a related report on one). Idempotent."""
+    session = db.session()
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise PermanentJobError("the submission does not exist")
+    if submission.status is SubmissionStatus.PROCESSED:
+        return
+    answers = _open(submission)
+    form = definition_for(submission.form_version_id)
+    routing = routing_for(form, submission.form_version_id)
+    submitted_at = submission.created_at
+
+    intake = _match_people_and_place(session, routing, answers, submitted_at)
+    victim = intake.first("victim")
+    reporter = intake.first("reporter")
+    problem = routing.problem(answers)
+    instrument = instrument_for(form, submission.form_version_id)
+    related = _related_case(session, routing, victim, problem, submitted_at)
+
+    history = _history(
+        session,
+        victim_id=victim.person_id if victim else None,
+        home_address_id=victim.home_address_id if victim else None,
+        location_id=intake.location_id,
+        case_id=related.id if related else None,
+    )
+    assessment = _assess(instrument, answers, history, submitted_at, reporter)
+    level = assessment.level if assessment else "standard"
+    _store_risk(submission, assessment)
+
+    if related is not None:
+        case = related
+        team_id = case.owning_team_id
+        previous = case.risk_level or "standard"
+        kind = RELATED
+    else:
+        team = _team(session, routing.team_for(answers, level))
+        team_id = team.id
+        case = Case(
+            reference=submission.reference,
+            case_type=routing.case_type,
+            status=CaseStatus.OPEN,
+            risk_level=level,
+            owning_team_id=team.id,
+            submission_id=submission.id,
+        )
+        session.add(case)
+        session.flush()
+        previous = level
+        kind = ORIGINAL
+
+    session.add(
+        CaseReport(
+            case_id=case.id,
+            submission_id=submission.id,
+            kind=kind,
+            victim_id=victim.person_id if victim else None,
+            reporter_id=reporter.person_id if reporter else None,
+            home_address_id=victim.home_address_id if victim else None,
+            location_id=intake.location_id,
+            problem=problem,
+            hate=routing.is_hate_incident(answers),
+            incident_date=_incident_date(instrument, answers),
+            reported_at=submitted_at,
+        )
+    )
+    if assessment is not None:
+        session.add(_assessment_row(case.id, submission.id, assessment, len(history)))
+    _add_parties(session, case, intake)
+    _link_people(session, case, intake)
+    if team_id is not None:
+        _grant(session, team_id, case.id, [party.person_id for party in intake.parties])
+    session.flush()
+
+    raised: dict[str, str] = {}
+    if kind == RELATED and RANK[level] > RANK[previous]:
+        case.risk_level = level
+        raised[case.id] = previous
+    if victim is not None:
+        for other, old in _reassess_open_cases(session, victim.person_id, submission, exclude=None):
+            raised.setdefault(other.id, old)
+
+    if kind == ORIGINAL:
+        outbox.add("notify_team_new_case", case_id=case.id)
+    for case_id, old in raised.items():
+        if case_id != case.id or kind == RELATED:
+            outbox.add("notify_team_risk_raised", case_id=case_id, previous_level=old)
+    if reporter is not None and _reporter_gave_email(routing, answers):
+        outbox.add("acknowledge_reporter", submission_id=submission.id)
+
+    submission.status = SubmissionStatus.PROCESSED
+    submission.processed_at = utcnow()
+    submission.failed_at = None
+    submission.last_error = None
+    submission.processing_meta = {
+        "case_id": case.id,
+        "report": kind,
+        "people": len(intake.parties),
+        "matched": sum(1 for party in intake.parties if party.outcome == "match"),
+        "possible": sum(1 for party in intake.parties if party.outcome == "possible"),
+        "raised_cases": sorted(raised),
+    }
+    # The audit head is one row every writer locks: take it last, just before the commit.
+    audit.record("submission.processed", object_type="submission", object_id=submission.id)
+    if kind == ORIGINAL:
+        audit.record("case.created", object_type="case", object_id=case.id)
+    else:
+        audit.record("case.report_added", object_type="case", object_id=case.id)
+
+
+def mark_submission_failed(submission_id: str, error: str) -> None:
+    """The failure hook: the submission shows as failed, with the job's (safe) error."""
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        return
+    submission.status = SubmissionStatus.FAILED
+    submission.failed_at = utcnow()
+    submission.last_error = error
+
+
+# --- opening and reading --------------------------------------------------------------------
+
+
+def _open(submission: Submission) -> dict[str, Any]:
+    try:
+        payload = read_sealed(submission.id, submission.sealed_answers)
+    except KeyConfigurationError:
+        raise PermanentJobError("this process holds no intake private key") from None
+    except Exception:  # noqa: BLE001 - a seal that does not open never will
+        raise PermanentJobError("the sealed submission cannot be opened") from None
+    answers = payload.get("answers")
+    if not isinstance(answers, dict):
+        raise PermanentJobError("the sealed submission holds no answers")
+    return answers
+
+
+def routing_for(form: FormDefinition, version_id: str) -> Routing:
+    with _cache_lock:
+        cached = _routings.get(version_id)
+    if cached is not None:
+        return cached
+    block = form.routing
+    if block is None:
+        raise PermanentJobError(f"the form {form.slug} has no routing block")
+    routing = Routing.parse(block, form.slug)
+    with _cache_lock:
+        _routings[version_id] = routing
+    return routing
+
+
+def instrument_for(form: FormDefinition, version_id: str) -> scoring.Instrument | None:
+    with _cache_lock:
+        if version_id in _instruments:
+            return _instruments[version_id]
+    instrument = scoring.load_instrument(form.as_dict()) if form.scoring is not None else None
+    with _cache_lock:
+        _instruments[version_id] = instrument
+    return instrument
+
+
+def _reporter_gave_email(routing: Routing, answers: dict[str, Any]) -> bool:
+    return any(n.role == "reporter" and n.email for n in routing.named_people(answers))
+
+
+def _incident_date(instrument: scoring.Instrument | None, answers: dict[str, Any]) -> date | None:
+    name = getattr(instrument, "incident_date_field", None) if instrument else None
+    value = answers.get(name) if name else None
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+# --- people and places ----------------------------------------------------------------------
+
+
+def _record(named: Named, recorded_on: date) -> PersonRecord:
+    address = named.address or {}
+    return PersonRecord(
+        first_name=named.first_name,
+        last_name=named.last_name,
+        date_of_birth=named.date_of_birth,
+        email=named.email,
+        phone=named.phone,
+        address_line_1=address.get("line1"),
+        address_line_2=address.get("line2"),
+        town=address.get("town"),
+        postcode=address.get("postcode"),
+        age=named.age,
+        recorded_on=recorded_on,
+    )
+
+
+def _match_people_and_place(
+    session: Session, routing: Routing, answers: dict[str, Any], submitted_at: datetime
+) -> Intake:
+    recorder = Recorder(session)
+    named = routing.named_people(answers)
+    day = day_of(submitted_at)
+    people = [(n, _record(n, day)) for n in named if n.same_as is None and n.identifiable]
+    normalised = [recorder.people.normalise(record) for _, record in people]
+    place = routing.place(answers)
+    place_record = (
+        AddressRecord(
+            place.get("description") or place.get("line1"),
+            None,
+            place.get("town"),
+            place.get("postcode"),
+        )
+        if place
+        else None
+    )
+
+    tokens: list[bytes] = []
+    for person in normalised:
+        tokens += recorder.people.query_tokens(person) + recorder.people.index_tokens(person)
+        if person.address:
+            tokens += recorder.places.query_tokens(person.address)
+    if place_record is not None:
+        tokens += recorder.places.query_tokens(place_record)
+    lock_tokens(session, tokens)
+
+    intake = Intake()
+    by_role: dict[str, Party] = {}
+    written: list[tuple[Party, Named]] = []
+    for (person, record), norm in zip(people, normalised, strict=True):
+        recorded = recorder.record(record, normalised=norm, created_at=submitted_at)
+        party = Party(
+            person.role, recorded.person_id, recorded.record_id, recorded.decision.outcome
+        )
+        intake.parties.append(party)
+        by_role.setdefault(person.role, party)
+        written.append((party, person))
+
+    location_id = None
+    if place_record is not None:
+        found = recorder.places.match(place_record)
+        if found.outcome == "match" and found.id is not None:
+            location_id = str(found.id)
+        else:
+            as_person = PersonRecord(
+                address_line_1=place_record.address_line_1,
+                town=place_record.town,
+                postcode=place_record.postcode,
+            )
+            location_id = recorder.batch.add_address(
+                as_person, recorder.places.index_tokens(place_record), submitted_at
+            )
+    recorder.flush()
+    intake.location_id = location_id
+
+    for party, person in written:
+        if person.description:
+            row = session.get(Person, party.record_id)
+            if row is not None:
+                row.description = person.description
+        party.home_address_id = _home_address(session, party.record_id)
+    for n in named:
+        if n.same_as is None and not n.identifiable:
+            # Too little to match on (a description): a person of their own, never merged.
+            row = Person(description=n.description)
+            session.add(row)
+            session.flush()
+            party = Party(n.role, row.id, row.id, "unmatched")
+            intake.parties.append(party)
+            by_role.setdefault(n.role, party)
+    for n in named:
+        if n.same_as is not None and n.same_as in by_role:
+            same = by_role[n.same_as]
+            party = Party(
+                n.role, same.person_id, same.record_id, same.outcome, same.home_address_id
+            )
+            intake.parties.append(party)
+            by_role.setdefault(n.role, party)
+    if location_id is not None and place and place.get("description"):
+        from forms_app.models import Address
+
+        address = session.get(Address, location_id)
+        if address is not None and not address.description:
+            address.description = place["description"]
+    return intake
+
+
+def lock_tokens(session: Session, tokens: list[bytes]) -> None:
+    """Serialise work on the same blocking keys (PostgreSQL), in one order so none deadlock.
+
+    Two reports about one new person share tokens; the second waits until the first commits
+    and then finds the person it wrote. SQLite needs none of this: a job holds the database's
+    write lock from its start.
+    """
+    if session.get_bind().dialect.name != "postgresql" or not tokens:
+        return
+    keys = sorted(
+        {
+            int.from_bytes(hashlib.blake2b(t, digest_size=8).digest(), "big", signed=True)
+            for t in tokens
+        }
+    )
+    for key in keys:
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _home_address(session: Session, person_id: str) -> str | None:
+    from forms_app.models import PersonAddress
+
+    return session.scalar(
+        sa.select(PersonAddress.address_id)
+        .where(PersonAddress.person_id == person_id, PersonAddress.kind == "home")
+        .limit(1)
+    )
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+def _team(session: Session, name: str) -> Team:
+    organisation_slug, _, team_slug = name.partition("/")
+    team = session.scalar(
+        sa.select(Team)
+        .join(Organisation, Team.organisation_id == Organisation.id)
+        .where(Organisation.slug == organisation_slug, Team.slug == team_slug)
+    )
+    if team is None:
+        raise PermanentJobError(f"the routing names the team {name}, which does not exist")
+    return team
+
+
+def _related_case(
+    session: Session,
+    routing: Routing,
+    victim: Party | None,
+    problem: str | None,
+    submitted_at: datetime,
+) -> Case | None:
+    if routing.related_within_days is None or victim is None:
+        return None
+    since = submitted_at - timedelta(days=routing.related_within_days)
+    query = (
+        sa.select(Case)
+        .join(CaseReport, CaseReport.case_id == Case.id)
+        .where(
+            CaseReport.victim_id == victim.person_id,
+            CaseReport.reported_at >= since,
+            Case.status == CaseStatus.OPEN,
+        )
+        .order_by(CaseReport.reported_at.desc())
+        .limit(1)
+    )
+    if routing.related_same_answer:
+        if problem is None:
+            return None
+        query = query.where(CaseReport.problem == problem)
+    return session.scalar(query)
+
+
+def _add_parties(session: Session, case: Case, intake: Intake) -> None:
+    existing = set(
+        session.execute(
+            sa.select(CaseParty.person_id, CaseParty.role).where(CaseParty.case_id == case.id)
+        ).all()
+    )
+    for party in intake.parties:
+        role = PartyRole(party.role)
+        if (party.person_id, role) not in existing:
+            session.add(CaseParty(case_id=case.id, person_id=party.person_id, role=role))
+            existing.add((party.person_id, role))
+
+
+def _link(session: Session, a: str, b: str, relationship: str, case_id: str) -> None:
+    if a == b:
+        return
+    if relationship == ASSOCIATE:
+        a, b = sorted((a, b))
+    exists = session.scalar(
+        sa.select(PersonLink.id).where(
+            PersonLink.person_a_id == a,
+            PersonLink.person_b_id == b,
+            PersonLink.relationship == relationship,
+        )
+    )
+    if exists is None:
+        session.add(
+            PersonLink(
+                person_a_id=a, person_b_id=b, relationship=relationship, source_case_id=case_id
+            )
+        )
+        session.flush()
+
+
+def _link_people(session: Session, case: Case, intake: Intake) -> None:
+    responsible = sorted({party.person_id for party in intake.all("perpetrator")})
+    for a, b in combinations(responsible, 2):
+        _link(session, a, b, ASSOCIATE, case.id)
+    for victim in {party.person_id for party in intake.all("victim")}:
+        for person in responsible:
+            _link(session, victim, person, VICTIM_AND_PERPETRATOR, case.id)
+
+
+def _grant(session: Session, team_id: str, case_id: str, person_ids: list[str]) -> None:
+    live = AccessGrant.revoked_at.is_(None)
+    if (
+        session.scalar(
+            sa.select(AccessGrant.id).where(
+                AccessGrant.team_id == team_id, AccessGrant.case_id == case_id, live
+            )
+        )
+        is None
+    ):
+        session.add(AccessGrant(team_id=team_id, case_id=case_id))
+    wanted = set(person_ids)
+    if not wanted:
+        return
+    held = set(
+        session.scalars(
+            sa.select(AccessGrant.person_id).where(
+                AccessGrant.team_id == team_id, AccessGrant.person_id.in_(wanted), live
+            )
+        )
+    )
+    for person_id in sorted(wanted - held):
+        session.add(AccessGrant(team_id=team_id, person_id=person_id))
+
+
+# --- risk -----------------------------------------------------------------------------------
+
+
+def _history(
+    session: Session,
+    *,
+    victim_id: str | None,
+    home_address_id: str | None,
+    location_id: str | None,
+    case_id: str | None,
+    exclude_submission_id: str | None = None,
+) -> list[HistoryEntry]:
+    """Earlier reports sharing this report's victim, their address, the place or the case."""
+    links = []
+    if victim_id:
+        links.append(CaseReport.victim_id == victim_id)
+    if home_address_id:
+        links.append(CaseReport.home_address_id == home_address_id)
+    if location_id:
+        links.append(CaseReport.location_id == location_id)
+    if case_id:
+        links.append(CaseReport.case_id == case_id)
+    if not links:
+        return []
+    query = (
+        sa.select(CaseReport, Submission.reference)
+        .join(Submission, Submission.id == CaseReport.submission_id)
+        .where(sa.or_(*links))
+    )
+    if exclude_submission_id:
+        query = query.where(CaseReport.submission_id != exclude_submission_id)
+    entries = []
+    for report, reference in session.execute(query).all():
+        same = set()
+        if victim_id and report.victim_id == victim_id:
+            same.add("person")
+        if home_address_id and report.home_address_id == home_address_id:
+            same.add("address")
+        if location_id and report.location_id == location_id:
+            same.add("location")
+        if case_id and report.case_id == case_id:
+            same.add("problem")
+        entries.append(
+            HistoryEntry(
+                reported_on=day_of(report.reported_at),
+                same=frozenset(same),
+                incident_date=report.incident_date,
+                reporter=report.reporter_id,
+                hate=report.hate,
+                reference=reference,
+            )
+        )
+    return entries
+
+
+def _assess(
+    instrument: scoring.Instrument | None,
+    answers: dict[str, Any],
+    history: list[HistoryEntry],
+    now: datetime,
+    reporter: Party | None,
+) -> scoring.Assessment | None:
+    if instrument is None:
+        return None
+    try:
+        return scoring.assess(
+            instrument, answers, history, now=now, reporter=reporter.person_id if reporter else None
+        )
+    except (scoring.AnswerError, scoring.HistoryError) as error:
+        # Their messages name fields and options, never an answer.
+        raise PermanentJobError(f"the answers cannot be assessed: {error}") from None
+
+
+def _store_risk(submission: Submission, assessment: scoring.Assessment | None) -> None:
+    if assessment is None:
+        return
+    submission.risk_score = assessment.score
+    submission.risk_level = assessment.level
+    submission.risk_reasons = list(assessment.reasons)
+    submission.risk_flags = list(assessment.flags)
+    submission.risk_instrument = assessment.instrument
+    submission.risk_instrument_version = assessment.version
+
+
+def _assessment_row(
+    case_id: str, submission_id: str, assessment: scoring.Assessment, history_size: int
+) -> CaseAssessment:
+    return CaseAssessment(
+        case_id=case_id,
+        submission_id=submission_id,
+        score=assessment.score,
+        level=assessment.level,
+        reasons=list(assessment.reasons),
+        flags=list(assessment.flags),
+        instrument=assessment.instrument,
+        version=assessment.version,
+        history_size=history_size,
+    )
+
+
+def _reassess_open_cases(
+    session: Session, victim_id: str, trigger: Submission, exclude: str | None
+) -> list[tuple[Case, str]]:
+    """Re-assess the victim's open cases with the history as it now is; return those raised."""
+    cases = session.scalars(
+        sa.select(Case)
+        .join(CaseParty, CaseParty.case_id == Case.id)
+        .where(
+            CaseParty.person_id == victim_id,
+            CaseParty.role == PartyRole.VICTIM,
+            Case.status == CaseStatus.OPEN,
+            Case.submission_id.is_not(None),
+            Case.submission_id != trigger.id,
+        )
+        .distinct()
+    ).all()
+    raised = []
+    for case in cases:
+        if exclude is not None and case.id == exclude:
+            continue
+        original = session.get(Submission, case.submission_id)
+        report = session.scalar(
+            sa.select(CaseReport).where(CaseReport.submission_id == case.submission_id)
+        )
+        if original is None or report is None:
+            continue
+        form = definition_for(original.form_version_id)
+        instrument = instrument_for(form, original.form_version_id)
+        if instrument is None:
+            continue
+        answers = _open(original)
+        history = _history(
+            session,
+            victim_id=report.victim_id,
+            home_address_id=report.home_address_id,
+            location_id=report.location_id,
+            case_id=case.id,
+            exclude_submission_id=original.id,
+        )
+        reporter_id = report.reporter_id
+        result = scoring.assess(
+            instrument, answers, history, now=trigger.created_at, reporter=reporter_id
+        )
+        session.add(_assessment_row(case.id, trigger.id, result, len(history)))
+        old = case.risk_level or "standard"
+        if RANK[result.level] > RANK[old]:
+            case.risk_level = result.level
+            raised.append((case, old))
+    return raised
