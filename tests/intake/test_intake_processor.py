@@ -1,0 +1,280 @@
+"""process_submission on reports made through the public form (jobs run in this process)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, update
+
+from forms_app.extensions import db
+from forms_app.intake.models import CaseAssessment, CaseReport
+from forms_app.jobs import run_due
+from forms_app.jobs.runner import execute
+from forms_app.models import (
+    AccessGrant,
+    Case,
+    CaseParty,
+    MatchReview,
+    Outbox,
+    OutboxState,
+    PartyRole,
+    Person,
+    PersonLink,
+    Submission,
+    SubmissionStatus,
+)
+from notifications.models import InboxItem
+from tests.intake.intake_support import make_partnership, submit, victim_report
+
+
+@pytest.fixture
+def teams(app):
+    with app.app_context():
+        ids = make_partnership()
+        db.session.remove()
+    return ids
+
+
+def _process(app) -> dict[str, int]:
+    with app.app_context():
+        counts = run_due()
+        db.session.remove()
+    return counts
+
+
+def _case_for(db_session, reference) -> Case:
+    db_session.expire_all()
+    return db_session.scalar(
+        select(Case)
+        .join(CaseReport, CaseReport.case_id == Case.id)
+        .join(Submission, Submission.id == CaseReport.submission_id)
+        .where(Submission.reference == reference)
+    )
+
+
+def _mail(app) -> list[str]:
+    folder = app.config["OUTBOX_DIR"]
+    return [p.read_text() for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+
+
+def test_a_report_becomes_a_scored_case_owned_by_the_routed_team_alone(
+    app, client, db_session, teams
+) -> None:
+    reference = submit(client, victim_report())
+    _process(app)
+
+    case = _case_for(db_session, reference)
+    assert case.reference == reference and case.case_type == "asb"
+    assert case.owning_team_id == teams["northdale-council/asb-team"]
+    submission = db_session.scalar(select(Submission).where(Submission.reference == reference))
+    assert submission.status is SubmissionStatus.PROCESSED and submission.processed_at
+    assert case.risk_level == submission.risk_level
+    assert submission.risk_instrument == "ASB victim risk assessment"
+    assert submission.risk_reasons
+    roles = {
+        party.role
+        for party in db_session.scalars(select(CaseParty).where(CaseParty.case_id == case.id))
+    }
+    assert roles == {PartyRole.VICTIM, PartyRole.REPORTER, PartyRole.PERPETRATOR}
+    victim_and_reporter = db_session.scalars(
+        select(CaseParty.person_id).where(
+            CaseParty.case_id == case.id,
+            CaseParty.role.in_([PartyRole.VICTIM, PartyRole.REPORTER]),
+        )
+    ).all()
+    assert len(set(victim_and_reporter)) == 1  # the reporter is the victim
+    grants = db_session.scalars(select(AccessGrant.team_id)).all()
+    assert set(grants) == {teams["northdale-council/asb-team"]}
+    assert db_session.scalar(select(func.count()).where(AccessGrant.case_id == case.id)) == 1
+    assert (
+        db_session.scalar(select(func.count()).select_from(PersonLink)) == 1
+    )  # victim–responsible
+    [item] = db_session.scalars(select(InboxItem)).all()
+    assert item.case_id == case.id and item.team_id == case.owning_team_id
+    mails = _mail(app)
+    assert len(mails) == 2
+    team_mail = next(m for m in mails if "To: asb-team@northdale-council.example" in m)
+    acknowledgement = next(m for m in mails if "To: sam.smith@home.example" in m)
+    assert reference in team_mail and reference in acknowledgement
+    for mail in mails:
+        assert "Smith" not in mail.split("\n\n", 1)[1]
+        assert "Elm Road" not in mail
+    assert (
+        db_session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.state != OutboxState.DONE)
+        )
+        == 0
+    )
+
+
+def test_a_report_about_the_estates_goes_to_the_housing_team(app, client, db_session, teams):
+    reference = submit(client, victim_report(postcode="ND7 2XY"))
+    _process(app)
+
+    case = _case_for(db_session, reference)
+    assert case.owning_team_id == teams["northdale-homes/tenancy-enforcement"]
+    grants = set(db_session.scalars(select(AccessGrant.team_id)))
+    assert grants == {teams["northdale-homes/tenancy-enforcement"]}
+
+
+def test_processing_a_submission_again_changes_nothing(app, client, db_session, teams) -> None:
+    submit(client, victim_report())
+    _process(app)
+    row_id = db_session.scalar(select(Outbox.id).where(Outbox.kind == "process_submission"))
+    db_session.execute(update(Outbox).where(Outbox.id == row_id).values(state=OutboxState.PENDING))
+    db_session.commit()
+
+    with app.app_context():
+        assert execute(row_id) == "done"
+        from forms_app.intake.processor import process_submission
+
+        process_submission(db.session.scalar(select(Submission.id)))
+        db.session.commit()
+        db.session.remove()
+
+    assert db_session.scalar(select(func.count()).select_from(Case)) == 1
+    assert db_session.scalar(select(func.count()).select_from(CaseReport)) == 1
+    assert db_session.scalar(select(func.count()).select_from(CaseParty)) == 3
+    assert db_session.scalar(select(func.count()).select_from(Outbox)) == 3
+
+
+def test_the_same_person_reporting_again_is_matched_not_duplicated_and_history_counts(
+    app, client, db_session, teams
+) -> None:
+    references = []
+    for category in ("personal", "nuisance", "environmental"):
+        references.append(submit(client, victim_report(category={"asb_category": category})))
+        _process(app)
+
+    cases = [_case_for(db_session, reference) for reference in references]
+    assert len({case.id for case in cases}) == 3  # different problems: three cases
+    victims = set(
+        db_session.scalars(select(CaseParty.person_id).where(CaseParty.role == PartyRole.VICTIM))
+    )
+    assert len(victims) == 1  # one person, matched each time
+    third = db_session.scalar(select(Submission).where(Submission.reference == references[2]))
+    assert "repeat_victim" in third.risk_flags
+    # The earlier cases were re-assessed with the longer history.
+    assert db_session.scalar(select(func.count()).where(CaseAssessment.case_id == cases[0].id)) == 3
+
+
+def test_a_new_report_of_the_same_problem_joins_the_open_case(app, client, db_session, teams):
+    first = submit(client, victim_report())
+    _process(app)
+    second = submit(client, victim_report())
+    _process(app)
+
+    case = _case_for(db_session, first)
+    assert _case_for(db_session, second).id == case.id
+    kinds = db_session.scalars(
+        select(CaseReport.kind)
+        .where(CaseReport.case_id == case.id)
+        .order_by(CaseReport.reported_at)
+    ).all()
+    assert kinds == ["original", "related"]
+    assert db_session.scalar(select(func.count()).select_from(Case)) == 1
+    assert db_session.scalar(select(func.count()).select_from(InboxItem)) == 1  # one per new case
+
+
+def test_an_anonymous_report_names_no_reporter_and_sends_no_acknowledgement(
+    app, client, db_session, teams
+) -> None:
+    answers = victim_report(anonymous=True)
+    for page in ("about-you", "your-address", "contact", "safe-contact"):
+        answers.pop(page, None)
+    reference = submit(client, answers)
+    _process(app)
+
+    case = _case_for(db_session, reference)
+    roles = set(db_session.scalars(select(CaseParty.role).where(CaseParty.case_id == case.id)))
+    assert roles == {PartyRole.PERPETRATOR}
+    mails = _mail(app)
+    assert len(mails) == 1 and "To: asb-team@northdale-council.example" in mails[0]
+
+
+def test_two_people_responsible_named_together_become_associates(app, client, db_session, teams):
+    responsible = [
+        {"responsible_person-first_name": "Jo", "responsible_person-last_name": "Bloggs"},
+        {"responsible_person-first_name": "Kit", "responsible_person-last_name": "Marlowe"},
+    ]
+    submit(client, victim_report(responsible=responsible))
+    _process(app)
+
+    links = db_session.execute(select(PersonLink.relationship)).scalars().all()
+    assert sorted(links) == ["associate", "victim_perpetrator", "victim_perpetrator"]
+
+
+def test_a_corrupt_seal_fails_visibly_and_the_other_reports_still_flow(
+    app, client, db_session, runner, teams
+) -> None:
+    broken = submit(client, victim_report(name="Alex Broken"))
+    good = submit(client, victim_report(name="Nia Fine", email="nia@home.example"))
+    db_session.execute(
+        update(Submission).where(Submission.reference == broken).values(sealed_answers=b"\x00" * 80)
+    )
+    db_session.commit()
+
+    _process(app)
+
+    db_session.expire_all()
+    failed = db_session.scalar(select(Submission).where(Submission.reference == broken))
+    assert failed.status is SubmissionStatus.FAILED and failed.failed_at is not None
+    assert failed.last_error == "PermanentJobError: the sealed submission cannot be opened"
+    assert _case_for(db_session, good) is not None
+    listing = runner.invoke(args=["jobs", "failed"])
+    assert "process_submission" in listing.output
+    assert f"submission_id={failed.id}" in listing.output
+    assert "the sealed submission cannot be opened" in listing.output
+    health = app.test_client().get("/healthz").get_json()["pipeline"]
+    assert health["submissions_failed"] == 1 and health["outbox_failed"] == 1
+    shown = runner.invoke(args=["cases", "show", broken])
+    assert shown.exit_code != 0 and "the submission is failed" in shown.output
+
+
+def test_a_possible_match_is_queued_for_review_and_the_case_is_still_created(
+    app, client, db_session, teams
+) -> None:
+    submit(client, victim_report(name="Catherine Jones", dob=(1975, 3, 2), email="cj@home.example"))
+    _process(app)
+    # The same surname and address, a similar first name and no shared contact details.
+    second = submit(
+        client,
+        victim_report(
+            name="Katherine Jones",
+            dob=None,
+            email="kjones@elsewhere.example",
+            category={"asb_category": "nuisance"},
+        ),
+    )
+    _process(app)
+
+    assert _case_for(db_session, second) is not None
+    reviews = db_session.scalar(select(func.count()).select_from(MatchReview))
+    people = db_session.scalar(
+        select(func.count()).select_from(Person).where(Person.merged_into_id.is_(None))
+    )
+    # Either a person decides (a review is queued), or it was a clear match: never two silent
+    # records of one person.
+    victims = set(
+        db_session.scalars(select(CaseParty.person_id).where(CaseParty.role == PartyRole.VICTIM))
+    )
+    assert reviews >= 1 or len(victims) == 1
+    assert people >= 2  # the people responsible and the victim(s)
+
+
+def test_cases_show_prints_the_case_without_names_unless_asked(
+    app, client, db_session, runner, teams
+) -> None:
+    reference = submit(client, victim_report())
+    _process(app)
+
+    shown = runner.invoke(args=["cases", "show", reference.lower()])
+    assert shown.exit_code == 0, shown.output
+    assert f"Case {reference}" in shown.output
+    assert "owning team: Asb Team" in shown.output
+    assert "victim" in shown.output and "perpetrator" in shown.output
+    assert "Access: Asb Team" in shown.output
+    assert "Sam" not in shown.output
+    named = runner.invoke(args=["cases", "show", reference, "--names"])
+    assert "Sam Smith" in named.output
+    missing = runner.invoke(args=["cases", "show", "ASB-NONE-NONE"])
+    assert missing.exit_code != 0 and "no case or report has the reference" in missing.output
