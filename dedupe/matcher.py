@@ -19,13 +19,7 @@ from dedupe.contact import DEFAULT_REGION
 from dedupe.explain import Explanation, FieldExplanation, status_of
 from dedupe.model import Parameters, address_defaults, probability
 from dedupe.records import NormalisedPerson, PersonRecord, normalise_person
-from dedupe.store import (
-    AddressRecord,
-    AddressStore,
-    CandidateAddress,
-    CandidateStore,
-    RecordId,
-)
+from dedupe.store import AddressRecord, AddressStore, CandidateStore, RecordId
 
 Outcome = Literal["match", "possible", "new"]
 _RANK: dict[Outcome, int] = {"new": 0, "possible": 1, "match": 2}
@@ -124,6 +118,10 @@ class _Scorer:
         total = self.parameters.prior_weight + sum(item.weight for item in items)
         return Explanation(items, self.parameters.prior_weight, total, probability(total), rules)
 
+    def total(self, levels: Mapping[str, str]) -> float:
+        weights = self.weights
+        return self.parameters.prior_weight + sum(weights[f, levels[f]] for f in self.fields)
+
     def outcome(self, p: float, cap: Outcome | None) -> Outcome:
         outcome: Outcome = "new"
         if p >= self.parameters.match_threshold:
@@ -135,18 +133,33 @@ class _Scorer:
         return outcome
 
 
-def _decide(scored: list[Scored], considered: int) -> Decision:
-    if not scored:
+@dataclass(frozen=True, slots=True)
+class _Quick:
+    # A candidate scored without its explanation, which only the kept ones need.
+    id: RecordId
+    record_id: RecordId
+    outcome: Outcome
+    match_weight: float
+    levels: Mapping[str, str]
+    rules: tuple[str, ...]
+
+    def explained(self, scorer: _Scorer) -> Scored:
+        explanation = scorer.explain(self.levels, self.rules)
+        return Scored(self.id, self.record_id, self.outcome, explanation)
+
+
+def _decide(quick: list[_Quick], considered: int, scorer: _Scorer) -> Decision:
+    if not quick:
         return Decision("new", None, 0.0, None, considered)
     # The best record stands for its person; a person's other records add nothing new.
-    best_by_id: dict[RecordId, Scored] = {}
-    for item in scored:
+    best_by_id: dict[RecordId, _Quick] = {}
+    for item in quick:
         held = best_by_id.get(item.id)
         if held is None or _key(item) > _key(held):
             best_by_id[item.id] = item
     ranked = sorted(best_by_id.values(), key=_key, reverse=True)
-    best = ranked[0]
-    others = tuple(s for s in ranked[1:] if s.outcome != "new")
+    best = ranked[0].explained(scorer)
+    others = tuple(s.explained(scorer) for s in ranked[1:] if s.outcome != "new")
     outcome = best.outcome
     explanation = best.explanation
     # Two existing people who both match the record are probably one person held twice:
@@ -167,8 +180,8 @@ def _decide(scored: list[Scored], considered: int) -> Decision:
     return Decision(outcome, best.id, best.probability, explanation, considered, others)
 
 
-def _key(item: Scored) -> tuple[int, float]:
-    return _RANK[item.outcome], item.explanation.match_weight
+def _key(item: _Quick) -> tuple[int, float]:
+    return _RANK[item.outcome], item.match_weight
 
 
 class Matcher:
@@ -217,14 +230,21 @@ class Matcher:
         return self._score(one, other)
 
     def _score(self, a: NormalisedPerson, b: NormalisedPerson) -> tuple[Outcome, Explanation]:
+        quick = self._quick(a, b, "", "")
+        return quick.outcome, self._scorer.explain(quick.levels, quick.rules)
+
+    def _quick(
+        self, a: NormalisedPerson, b: NormalisedPerson, id_: RecordId, record_id: RecordId
+    ) -> _Quick:
         levels = compare_people(a, b)
-        explanation = self._scorer.explain(levels)
-        outcome = self._scorer.outcome(explanation.probability, None)
+        weight = self._scorer.total(levels)
+        outcome = self._scorer.outcome(probability(weight), None)
+        rules: tuple[str, ...] = ()
         if self.use_household_rules and outcome != "new":
-            cap, rules = household_rules(levels, a, b)
+            cap, reasons = household_rules(levels, a, b)
             if cap is not None and _RANK[cap] < _RANK[outcome]:
-                return cap, self._scorer.explain(levels, rules)
-        return outcome, explanation
+                outcome, rules = cap, reasons
+        return _Quick(id_, record_id, outcome, weight, levels, rules)
 
     def match(
         self,
@@ -237,15 +257,13 @@ class Matcher:
         ``exclude`` names persons not to propose (already marked as different people).
         """
         person = self.normalise(record)
-        scored: list[Scored] = []
-        considered = 0
+        quick: list[_Quick] = []
         for candidate in self.store.candidates(self.query_tokens(person)):
             if candidate.person_id in exclude:
                 continue
-            considered += 1
-            outcome, explanation = self._score(person, self.normalise(candidate.person))
-            scored.append(Scored(candidate.person_id, candidate.record_id, outcome, explanation))
-        return _decide(scored, considered)
+            other = self.normalise(candidate.person)
+            quick.append(self._quick(person, other, candidate.person_id, candidate.record_id))
+        return _decide(quick, len(quick), self._scorer)
 
 
 class AddressMatcher:
@@ -286,21 +304,25 @@ class AddressMatcher:
         self, a: AddressRecord | Address, b: AddressRecord | Address
     ) -> tuple[Outcome, Explanation]:
         """Compare two addresses and say what the matcher would decide."""
-        levels = compare_address_fields(self.normalise(a), self.normalise(b))
+        quick = self._quick(self.normalise(a), self.normalise(b), "", "")
+        return quick.outcome, self._scorer.explain(quick.levels, quick.rules)
+
+    def _quick(self, a: Address, b: Address, id_: RecordId, record_id: RecordId) -> _Quick:
+        levels = compare_address_fields(a, b)
+        weight = self._scorer.total(levels)
         cap: Outcome | None = None
         rules: tuple[str, ...] = ()
         if levels["address"] in ("building", "street"):
             cap = "new"
             rules = ("A different flat or house number: a different address.",)
-        explanation = self._scorer.explain(levels, rules)
-        return self._scorer.outcome(explanation.probability, cap), explanation
+        outcome = self._scorer.outcome(probability(weight), cap)
+        return _Quick(id_, record_id, outcome, weight, levels, rules if cap == outcome else ())
 
     def match(self, address: AddressRecord | Address) -> Decision:
         """Find the best existing address and decide: match, possible or new."""
         query = self.normalise(address)
-        scored: list[Scored] = []
-        candidates: list[CandidateAddress] = list(self.store.candidates(self.query_tokens(query)))
-        for candidate in candidates:
-            outcome, explanation = self.compare(query, candidate.address)
-            scored.append(Scored(candidate.address_id, candidate.address_id, outcome, explanation))
-        return _decide(scored, len(candidates))
+        quick = [
+            self._quick(query, self.normalise(c.address), c.address_id, c.address_id)
+            for c in self.store.candidates(self.query_tokens(query))
+        ]
+        return _decide(quick, len(quick), self._scorer)

@@ -71,12 +71,14 @@ def load_profile(blob: bytes) -> NormalisedPerson:
     if not isinstance(data, list) or not data or data[0] != PROFILE_VERSION:
         raise StaleProfile("The profile was written by another version of dedupe")
     _, first, last, generation, dob, gender, email, phone, address = data
-    *place, postcode, street_phonetic = address
+    flat, number, premises, street, locality, town, postcode, street_phonetic = address
     return NormalisedPerson(
         name=PersonName(_unname(first), _unname(last), generation),
         date_of_birth=DateOfBirth(*dob),
         gender=gender,
         email=Email(*email),
         phone=Phone(*phone),
-        address=Address(*place, postcode=Postcode(*postcode), street_phonetic=street_phonetic),
+        address=Address(
+            flat, number, premises, street, locality, town, Postcode(*postcode), street_phonetic
+        ),
     )
