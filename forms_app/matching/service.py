@@ -282,3 +282,50 @@ __all__ = [
     "save_parameters",
     "train_from_store",
 ]
+
+
+def reindex_person(session: Session, person_id: str) -> None:
+    """Rewrite a person record's blind-index rows and match profiles from its fields.
+
+    Call this after changing a person's fields or home addresses anywhere else in the
+    application, or the person will be matched on what they used to say.
+    """
+    from dedupe.profile import PROFILE_VERSION, dump_profile
+    from forms_app.crypto import FieldContext, crypto
+    from forms_app.models import PersonIndex, new_id
+
+    from .models import MatchProfile
+    from .store import index_rows
+
+    records = SqlPersonStore(session).fetch_fields([person_id])
+    session.execute(sa.delete(PersonIndex).where(PersonIndex.person_id == person_id))
+    session.execute(sa.delete(MatchProfile).where(MatchProfile.person_id == person_id))
+    matcher = Matcher(InMemoryStore(), tokeniser())
+    tokens: list[bytes] = []
+    for candidate in records:
+        person = matcher.normalise(candidate.person)
+        tokens.extend(matcher.index_tokens(person))
+        profile_id = new_id()
+        address_id = str(candidate.record_id).partition("/")[2] or None
+        session.execute(
+            sa.insert(MatchProfile),
+            {
+                "id": profile_id,
+                "person_id": person_id,
+                "address_id": address_id,
+                "version": PROFILE_VERSION,
+                "profile_enc": crypto().keyring.encrypt(
+                    dump_profile(person), FieldContext("match_profile", "profile", profile_id)
+                ),
+            },
+        )
+    rows = index_rows(person_id, tokens)
+    if rows:
+        session.execute(
+            sa.insert(PersonIndex),
+            [
+                {"id": r["id"], "person_id": person_id, "kind": r["kind"], "token": r["token"]}
+                for r in rows
+            ],
+        )
+    session.flush()

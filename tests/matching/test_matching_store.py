@@ -103,3 +103,22 @@ def test_addresses_are_matched_through_their_own_store(db_session):
     other_flat = matcher.match(AddressRecord("Flat 4", "12 High Street", "Cardiff", "CF10 1AA"))
     assert same.outcome == "match"
     assert other_flat.outcome == "new"
+
+
+def test_reindexing_after_an_edit_matches_on_what_the_record_now_says(db_session):
+    from forms_app.matching.service import reindex_person
+
+    person_id = record_person(db_session, ANN).person_id
+    db_session.commit()
+    person = db_session.get(Person, person_id)
+    person.email = "ann.new@example.org"
+    db_session.flush()
+    lookup = PersonRecord(email="ann.new@example.org")
+    assert person_matcher(db_session).match(lookup).candidates == 0
+    reindex_person(db_session, person_id)
+    db_session.commit()
+    decision = person_matcher(db_session).match(lookup)
+    assert decision.candidates == 1
+    found = SqlPersonStore(db_session).candidates(person_matcher(db_session).query_tokens(lookup))
+    assert found[0].person.email.address == "ann.new@example.org"
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(MatchProfile)) == 1
