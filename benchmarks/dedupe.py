@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import platform
 import statistics
 import sys
@@ -42,13 +43,22 @@ def _splink(name: str) -> dict[str, Any]:
         return {"error": f"Splink failed: {type(error).__name__}: {error}"}
 
 
-def accuracy() -> dict[str, Any]:
+def accuracy(database_url: str | None, through_import: bool) -> dict[str, Any]:
     """FEBRL4 (A then B) and FEBRL3 (one file) through the import path, beside Splink."""
-    from benchmarks.dedupe_febrl import evaluate
+    from benchmarks.dedupe_febrl import evaluate, via_import
 
     out: dict[str, Any] = {}
     for name, target in (("febrl4", 0.998), ("febrl3", 0.99)):
         ours = evaluate(name)
+        if through_import:
+            try:
+                ours["saferforms_import_postgresql_trained"] = via_import(
+                    name, database_url, train_first=True
+                )
+            except Exception as error:  # noqa: BLE001 - report, do not lose the other figures
+                ours["saferforms_import_postgresql_trained"] = {
+                    "error": f"{type(error).__name__}: {error}"
+                }
         splink = _splink(name)
         headline = ours["trained"]["household_rules_off"]["f1"]
         out[name] = {
@@ -61,6 +71,9 @@ def accuracy() -> dict[str, Any]:
                 "safer_forms_trained_rules_on_after_review": ours["trained"][
                     "household_rules_on_after_review"
                 ]["f1"],
+                "safer_forms_import_command_postgresql_trained": ours.get(
+                    "saferforms_import_postgresql_trained", {}
+                ).get("f1"),
                 "splink_pairwise": splink.get("pairwise_p_ge_0_5", {}).get("f1"),
                 "splink_clustered": splink.get("clustered_p_ge_0_5", {}).get("f1"),
             },
@@ -144,9 +157,11 @@ def main(argv: list[str] | None = None) -> None:
         "benchmark": "dedupe",
         "python": platform.python_version(),
         "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
     if args.section in ("accuracy", "all"):
-        report["accuracy"] = accuracy()
+        report["accuracy"] = accuracy(args.database_url, not args.no_import_path)
     if args.section in ("speed", "all"):
         stores = args.stores.split(",")
         report["speed"] = {}
@@ -166,6 +181,7 @@ def main(argv: list[str] | None = None) -> None:
             report["import"] = {"error": f"not available: {error}"}
         else:
             report["import"] = import_throughput(args.held, args.rows, args.database_url)
+    report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")
 
