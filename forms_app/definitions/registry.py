@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -60,6 +61,23 @@ def check_source(
     source: bytes, filename: str, expected_slug: str | None = None
 ) -> tuple[FormDefinition | None, list[Problem]]:
     """Check one definition's bytes; return the form (when valid) and every problem found."""
+    # Forms are immutable and a check costs a fifth of a second, so each distinct file is
+    # checked once per process: app start-up, workers opening a version, and tests.
+    form, problems = _check_source_once(source, filename, expected_slug)
+    return form, list(problems)
+
+
+@functools.lru_cache(maxsize=128)
+def _check_source_once(
+    source: bytes, filename: str, expected_slug: str | None
+) -> tuple[FormDefinition | None, tuple[Problem, ...]]:
+    form, problems = _check_source(source, filename, expected_slug)
+    return form, tuple(problems)
+
+
+def _check_source(
+    source: bytes, filename: str, expected_slug: str | None = None
+) -> tuple[FormDefinition | None, list[Problem]]:
 
     def problem(line: int, message: str) -> Problem:
         return Problem(filename, line, message)
