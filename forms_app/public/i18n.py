@@ -137,6 +137,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "hours": {"en": "{count} hours", "cy": "{count} awr"},
     "hour": {"en": "1 hour", "cy": "1 awr"},
     "minutes": {"en": "{count} minutes", "cy": "{count} munud"},
+    "minute": {"en": "1 minute", "cy": "1 munud"},
     "language": {"en": "Language", "cy": "Iaith"},
     "section": {"en": "Section", "cy": "Adran"},
 }
@@ -153,4 +154,5 @@ def duration(hours: float, lang: str) -> str:
     """Return a window length as "24 hours", "1 hour" or "30 minutes"."""
     if hours >= 1 and float(hours).is_integer():
         return t("hour", lang) if hours == 1 else t("hours", lang, count=int(hours))
-    return t("minutes", lang, count=max(1, round(hours * 60)))
+    minutes = max(1, round(hours * 60))
+    return t("minute", lang) if minutes == 1 else t("minutes", lang, count=minutes)

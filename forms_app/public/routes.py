@@ -30,6 +30,7 @@ from .views import (
     page_context,
     remove_file_context,
     remove_item_context,
+    render_page,
     repeat_context,
 )
 
@@ -54,14 +55,19 @@ def index() -> str:
 def _done(journey: svc.Journey, target: str) -> Response:
     """Redirect, and give the browser the draft's cookie whenever the draft was saved."""
     response = redirect(target, code=303)
-    if journey.draft is not None and not journey.draft.is_new:
+    if journey.saved and journey.draft is not None:
         attach_cookie(response, journey.slug, journey.draft)
     return response
 
 
 def _render(journey: svc.Journey, template: str, context: dict[str, Any]) -> Response:
-    response = Response(render_template(template, **context))
-    if journey.draft is not None and not journey.draft.is_new:
+    return _respond(journey, render_template(template, **context))
+
+
+def _respond(journey: svc.Journey, html: str) -> Response:
+    response = Response(html)
+    if journey.saved and journey.draft is not None:
+        # The cookie lasts as long as the draft it opens: renew it when the draft is kept longer.
         attach_cookie(response, journey.slug, journey.draft)
     return response
 
@@ -84,7 +90,7 @@ def page(slug: str, page_id: str | None = None) -> Response:
             target = journey.resume_url() if request.args.get("change") else None
             return _done(journey, target or journey.next_after(current))
         return _render(journey, "public/page.html", page_context(journey, current, result))
-    return _render(journey, "public/page.html", page_context(journey, current))
+    return _respond(journey, render_page(journey, current))
 
 
 def repeat_summary(journey: svc.Journey, current: Any) -> Response:
@@ -135,8 +141,7 @@ def repeat_item(slug: str, page_id: str, number: int) -> Response:
         context = page_context(journey, current, result, number=number)
         return _render(journey, "public/page.html", context)
     bound = svc.build_form(journey, current, values=values)
-    context = page_context(journey, current, number=number, bound=bound)
-    return _render(journey, "public/page.html", context)
+    return _respond(journey, render_page(journey, current, number=number, bound=bound))
 
 
 @bp.route("/f/<slug>/<page_id>/<int:number>/remove", methods=["GET", "POST"])

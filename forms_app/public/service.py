@@ -25,10 +25,12 @@ from forms_app.definitions import (
     clean_answers,
     evaluate,
     kind_of,
+    route,
     validate_answer,
     validate_page,
 )
 from forms_app.definitions import messages as definition_messages
+from forms_app.extensions import db
 from forms_app.formkit import ErrorLink, PageForm, page_form
 
 from .catalogue import FormCatalogue, UnknownVersion, catalogue, init_forms
@@ -55,7 +57,9 @@ class Journey:
     lang: str
     root: str
     timed_out: bool = False
+    saved: bool = False
     _check: SubmissionCheck | None = field(default=None, repr=False)
+    _earlier: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -82,6 +86,14 @@ class Journey:
 
     def invalidate(self) -> None:
         self._check = None
+        self._earlier = None
+
+    @property
+    def earlier(self) -> dict[str, Any]:
+        """The answers that count: only those of questions on the route (once a request)."""
+        if self._earlier is None:
+            self._earlier = clean_answers(self.form, self.answers)
+        return self._earlier
 
     @property
     def route_ids(self) -> list[str]:
@@ -119,9 +131,12 @@ class Journey:
         return self.check.pages[index - 1] if index > 0 else None
 
     def next_after(self, page: Page) -> str:
-        ids = self.route_ids
+        # The route alone (no validation) says what follows; an unfinished page ahead is
+        # still refused when the user gets there.
+        pages = route(self.form, self.answers)
+        ids = [item.id for item in pages]
         if page.id in ids and ids.index(page.id) + 1 < len(ids):
-            return self.page_url(self.check.pages[ids.index(page.id) + 1])
+            return self.page_url(pages[ids.index(page.id) + 1])
         return self.resume_url()
 
     # URLs --------------------------------------------------------------------
@@ -147,6 +162,7 @@ class Journey:
 
     def save(self) -> None:
         save_draft(self.ensure_draft())
+        self.saved = True
         self.invalidate()
 
 
@@ -200,7 +216,7 @@ def page_for(journey: Journey, page_id: str | None) -> Page:
 
 
 def earlier_answers(journey: Journey) -> dict[str, Any]:
-    return clean_answers(journey.form, journey.answers)
+    return journey.earlier
 
 
 def build_form(
@@ -301,14 +317,17 @@ def receive_files(
             continue
         if len(content) > limit_bytes:
             # The definitions' own message, from a record of the size we stopped reading at.
-            oversize = {"id": "pending", "name": name, "kind": _any_kind(item), "size": len(content)}
+            oversize = {
+                "id": "pending",
+                "name": name,
+                "kind": _any_kind(item),
+                "size": len(content),
+            }
             errors.extend(validate_answer(item, [oversize], journey.lang).errors)
             continue
         sniffed = sniff_file(content)
         if sniffed is None or kind_of(sniffed.content_type) is None:
-            errors.append(
-                FieldError(item.name, t("file_unknown_type", journey.lang), "file_type")
-            )
+            errors.append(FieldError(item.name, t("file_unknown_type", journey.lang), "file_type"))
             continue
         accepted.append((content, sniffed, name))
     if accepted:
@@ -326,6 +345,9 @@ def receive_files(
         draft.uploads[upload.id] = upload.secret()
         records.append({"id": upload.id, "name": name, "kind": sniffed.kind, "size": upload.size})
         stored = True
+    if stored:
+        # The files first, then the draft that holds their keys (drafts have their own pool).
+        db.session.commit()
     return records or None, errors, stored
 
 
@@ -354,6 +376,7 @@ def confirm_remove_file(journey: Journey, page: Page, upload_id: str) -> None:
                 draft.answers.pop(item.name, None)
     draft.uploads.pop(upload_id, None)
     discard_upload(upload_id, draft.id)
+    db.session.commit()
     journey.save()
 
 

@@ -140,10 +140,11 @@ def _write(
             .values(submission_id=submission_id, draft_id=None),
             execution_options={"synchronize_session": False},
         )
-    db.session.execute(
-        delete(Upload).where(Upload.draft_id == draft.id, Upload.submission_id.is_(None)),
-        execution_options={"synchronize_session": False},
-    )
+    if draft.uploads:
+        db.session.execute(
+            delete(Upload).where(Upload.draft_id == draft.id, Upload.submission_id.is_(None)),
+            execution_options={"synchronize_session": False},
+        )
     if not draft.is_new:
         delete_draft(draft)
     db.session.commit()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, request
+from flask import current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from forms_app.definitions import Page, display_answer, evaluate, questions
 from forms_app.formkit import ErrorLink, PageForm, blocks_html
@@ -18,10 +21,45 @@ from .i18n import LANGUAGE_NAMES, t
 KEEP_ALIVE_WARNING_SECONDS = 5 * 60
 
 
+@dataclass(frozen=True)
+class Volatile:
+    """What changes from one request to the next on an otherwise identical page."""
+
+    csrf: str
+    expires_at: str
+    expiry_text: str
+
+    @classmethod
+    def now(cls, journey: svc.Journey) -> Volatile:
+        draft = journey.draft
+        return cls(
+            generate_csrf(),
+            draft.expires_at.isoformat() if draft is not None else "",
+            svc.expiry_text(journey) or "",
+        )
+
+
+# Stand-ins rendered into a cached page and replaced per request; private-use characters,
+# which no answer, definition or escaping produces.
+PLACEHOLDERS = Volatile("\ue000csrf\ue001", "\ue000expires\ue001", "\ue000expiry\ue001")
+
+
+def fill_placeholders(html: str, values: Volatile) -> str:
+    return (
+        html.replace(PLACEHOLDERS.csrf, values.csrf)
+        .replace(PLACEHOLDERS.expires_at, values.expires_at)
+        .replace(PLACEHOLDERS.expiry_text, str(escape(values.expiry_text)))
+    )
+
+
 def base_context(
-    journey: svc.Journey, title: str, errors: list[ErrorLink] | None = None
+    journey: svc.Journey,
+    title: str,
+    errors: list[ErrorLink] | None = None,
+    volatile: Volatile | None = None,
 ) -> dict[str, Any]:
     lang = journey.lang
+    volatile = volatile or Volatile.now(journey)
     return {
         "journey": journey,
         "lang": lang,
@@ -36,7 +74,8 @@ def base_context(
         "_error_prefix": t("error_prefix", lang),
         "skip_link_text": t("skip_link", lang),
         "languages": language_links(journey),
-        "timeout": timeout_settings(journey),
+        "timeout": timeout_settings(journey, volatile),
+        "csrf_token": volatile.csrf,
     }
 
 
@@ -58,18 +97,18 @@ def language_links(journey: svc.Journey) -> list[dict[str, Any]]:
     return links
 
 
-def timeout_settings(journey: svc.Journey) -> dict[str, Any] | None:
+def timeout_settings(journey: svc.Journey, volatile: Volatile) -> dict[str, Any] | None:
     """The session-timeout warning (with JavaScript) and the same facts in words (without)."""
     draft = journey.draft
     if draft is None or draft.is_new:
         return None
     window_seconds = float(current_app.config["DRAFT_RESUME_HOURS"]) * 3600
     return {
-        "expires_at": draft.expires_at.isoformat(),
+        "expires_at": volatile.expires_at,
         "warn_seconds": int(min(KEEP_ALIVE_WARNING_SECONDS, window_seconds / 2)),
         "keep_alive_url": journey.url("keep-alive"),
-        "csrf_token": generate_csrf(),
-        "text": svc.expiry_text(journey),
+        "csrf_token": volatile.csrf,
+        "text": volatile.expiry_text,
         "next": request.full_path.rstrip("?"),
         "deleted_url": journey.root,
     }
@@ -102,6 +141,8 @@ def page_context(
     *,
     number: int | None = None,
     bound: PageForm | None = None,
+    volatile: Volatile | None = None,
+    facts: PageFacts | None = None,
 ) -> dict[str, Any]:
     lang = journey.lang
     form = (
@@ -109,6 +150,7 @@ def page_context(
         if result is not None
         else bound or svc.build_form(journey, page, request_args=request.args)
     )
+    facts = facts or page_facts(journey, page, number)
     title = page.title.get(lang)
     label = svc.item_label(journey, page) if page.repeat is not None else ""
     if number is not None:
@@ -117,24 +159,104 @@ def page_context(
         if bound_field.definition.type == "file":
             bound_field.remove_url = journey.url(page.id, "remove-file")  # type: ignore[attr-defined]
     visible_questions = [f for f in form.top if f.definition.type not in ("content", "hidden")]
-    is_first = page is journey.form.pages[0]
-    context = base_context(journey, title, result.errors if result is not None else None)
+    errors = result.errors if result is not None else None
+    context = base_context(journey, title, errors, volatile)
     context.update(
         page=page,
         form=form,
         heading=None if form.heading_field is not None else title,
         caption=_section_title(journey, page),
-        back_url=_back(journey, page, number),
+        back_url=facts.back_url,
         action=_action(journey),
         multipart=form.has_files,
         has_position=any(f.definition.type == "location" and f.definition.map for f in form.top),
-        start_button=is_first and not visible_questions,
-        resume_url=journey.resume_url() if is_first and journey.seen() else None,
+        start_button=facts.is_first and not visible_questions,
+        resume_url=facts.resume_url,
         start_again_url=journey.url("start-again"),
-        timed_out=is_first and journey.timed_out,
-        csrf_token=generate_csrf(),
+        timed_out=facts.timed_out,
     )
     return context
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """The parts of a page that depend on where the user is in their journey."""
+
+    back_url: str | None
+    resume_url: str | None
+    timed_out: bool
+    is_first: bool
+
+
+def page_facts(journey: svc.Journey, page: Page, number: int | None) -> PageFacts:
+    is_first = page is journey.form.pages[0]
+    return PageFacts(
+        back_url=_back(journey, page, number),
+        resume_url=journey.resume_url() if is_first and journey.seen() else None,
+        timed_out=is_first and journey.timed_out,
+        is_first=is_first,
+    )
+
+
+# Rendered pages, kept per worker. Only pages whose inputs hold nothing a person typed are kept
+# (unanswered questions, and choices from the definition's own options), so the cache never
+# holds personal data; and nothing request-specific: see PLACEHOLDERS.
+_CHOICES = ("radios", "yesno", "checkboxes", "select")
+_rendered: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_rendered_lock = threading.Lock()
+RENDER_CACHE_SIZE = 512
+
+
+def _fingerprint(form: PageForm) -> tuple[Any, ...] | None:
+    parts: list[Any] = []
+    for slot in form.slots:
+        bound = form[slot.name]
+        kind = bound.definition.type
+        if kind == "content" or (kind == "hidden" and bound.definition.source == "fixed"):
+            continue
+        raw = bound.raw
+        if kind in _CHOICES:
+            parts.append((slot.name, tuple(raw) if isinstance(raw, list) else raw))
+        elif raw in (None, "", [], {}):
+            parts.append((slot.name, None))
+        else:
+            return None
+    parts.append(tuple(bound.name for bound in form.top))
+    return tuple(parts)
+
+
+def render_page(
+    journey: svc.Journey, page: Page, *, number: int | None = None, bound: PageForm | None = None
+) -> str:
+    """Render a question page for a GET, from the cache when nothing on it was typed."""
+    form = bound or svc.build_form(journey, page, request_args=request.args)
+    fingerprint = _fingerprint(form)
+    if fingerprint is None:
+        return render_template(
+            "public/page.html", **page_context(journey, page, number=number, bound=form)
+        )
+    facts = page_facts(journey, page, number)
+    key = (
+        journey.form.content_hash,
+        journey.lang,
+        request.full_path,
+        page.id,
+        number,
+        facts,
+        journey.draft is not None and not journey.draft.is_new,
+        fingerprint,
+    )
+    html = _rendered.get(key)
+    if html is None:
+        context = page_context(
+            journey, page, number=number, bound=form, volatile=PLACEHOLDERS, facts=facts
+        )
+        html = render_template("public/page.html", **context)
+        with _rendered_lock:
+            _rendered[key] = html
+            while len(_rendered) > RENDER_CACHE_SIZE:
+                _rendered.popitem(last=False)
+    return fill_placeholders(html, Volatile.now(journey))
 
 
 def _section_title(journey: svc.Journey, page: Page) -> str | None:
@@ -180,7 +302,6 @@ def repeat_context(
         error=error,
         back_url=_back(journey, page, None),
         action=_action(journey),
-        csrf_token=generate_csrf(),
     )
     return context
 
@@ -224,7 +345,6 @@ def _remove_context(
         error=error,
         back_url=journey.page_url(page),
         action=_action(journey),
-        csrf_token=generate_csrf(),
     )
     return context
 
@@ -329,7 +449,6 @@ def check_context(journey: svc.Journey, error: str | None) -> dict[str, Any]:
         error=error,
         back_url=_last_page_url(journey),
         action=_action(journey),
-        csrf_token=generate_csrf(),
     )
     return context
 

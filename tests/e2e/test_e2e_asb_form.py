@@ -177,9 +177,10 @@ def test_someone_in_danger_sees_the_call_999_page(chromium, live_server):
 
 @pytest.fixture
 def short_lived_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    # Drafts kept for 14.4 seconds: the warning shows 7 seconds before they would be deleted.
+    # Drafts kept for 36 seconds: the warning shows 18 seconds before they would be deleted
+    # (long enough for a slow, shared machine to load the page first).
     live, server, thread = start_live_server(
-        tmp_path_factory.mktemp("short"), DRAFT_RESUME_HOURS=0.004
+        tmp_path_factory.mktemp("short"), DRAFT_RESUME_HOURS=0.01
     )
     try:
         yield live
@@ -196,7 +197,7 @@ def test_the_timeout_warning_lets_the_user_keep_their_answers(chromium, short_li
     driver.submit()
     dialog = page.locator("#sf-timeout")
 
-    dialog.wait_for(state="visible", timeout=15_000)
+    dialog.wait_for(state="visible", timeout=40_000)
     assert_page_is_sound(page, "timeout warning")
     # The modal takes focus to its button, so one key press keeps the answers.
     assert page.evaluate("document.activeElement.matches('#sf-timeout button')")
@@ -205,7 +206,7 @@ def test_the_timeout_warning_lets_the_user_keep_their_answers(chromium, short_li
     # Kept: the page still opens, the answers are still there, and the warning comes back later.
     page.reload()
     assert driver.path() == "your-role"
-    dialog.wait_for(state="visible", timeout=15_000)
+    dialog.wait_for(state="visible", timeout=40_000)
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     page.goto(driver.url("danger"))
@@ -221,7 +222,7 @@ def test_doing_nothing_deletes_the_answers_and_says_so(chromium, short_lived_ser
     driver.radio("in_danger", "no")
     driver.submit()
 
-    page.wait_for_url(re.compile(r".*timed-out=1.*"), timeout=30_000)
+    page.wait_for_url(re.compile(r".*timed-out=1.*"), timeout=80_000)
 
     assert "We deleted your answers" in page.content()
     assert_page_is_sound(page, "timed out")

@@ -1,0 +1,48 @@
+"""Rendered pages are reused only when they hold nothing a person typed, and never another
+person's token or timings."""
+
+from __future__ import annotations
+
+import re
+
+from forms_app.public import views
+from tests.public.public_helpers import CSRF, Browser, asb_answers
+
+
+def test_two_people_on_the_same_page_each_get_their_own_token_and_expiry(app):
+    first, second = Browser(app.test_client()), Browser(app.test_client())
+    first.walk(asb_answers(), stop_at="how-often")
+    second.walk(asb_answers(), stop_at="how-often")
+
+    one = first.get(first.url("how-often")).html
+    two = second.get(second.url("how-often")).html
+
+    assert CSRF.search(one).group(1) == first.token()
+    assert CSRF.search(two).group(1) == second.token()
+    assert first.token() != second.token()
+    assert "\ue000" not in one and "\ue000" not in two
+    assert re.search(r'data-expires-at="\d{4}-\d{2}-\d{2}T', one)
+    assert first.answer("how-often", {"how_often": "daily"}).status == 303
+    assert second.answer("how-often", {"how_often": "weekly"}).status == 303
+
+
+def test_a_page_showing_typed_answers_is_never_kept(browser: Browser):
+    answers = asb_answers()
+    answers["describe"] = {"what_happened": "Kim from number 12 shouts at me"}
+    browser.walk(answers, stop_at="when")
+
+    page = browser.get(browser.url("describe")).html
+
+    assert "Kim from number 12 shouts at me" in page
+    assert not any("Kim from number 12" in html for html in views._rendered.values())
+
+
+def test_a_choice_already_made_is_shown_checked_from_a_kept_page(browser: Browser):
+    browser.walk(asb_answers(), stop_at="category")
+    browser.get(browser.url("your-role"))
+
+    browser.answer("your-role?change=1", {"reporter_is_victim": "no"})
+    page = browser.get(browser.url("your-role")).html
+
+    assert 'value="no" checked' in page
+    assert 'value="yes" checked' not in page
