@@ -64,11 +64,36 @@ class RelayLoop:
             self._stop.wait(self.settings.poll_seconds)
 
 
+def relay_everything_due(app: Flask) -> int:
+    """Relay every due row now; return how many were enqueued."""
+    settings = job_settings(app.config)
+    total = 0
+    with app.app_context():
+        while True:
+            enqueued = len(relay(db.engine, settings).enqueued)
+            total += enqueued
+            if enqueued < settings.relay_batch:
+                return total
+
+
 def run_worker(app: Flask, *, burst: bool = False, name: str | None = None) -> None:
+    """Work until stopped; or, with `burst`, until nothing is due or queued, then return.
+
+    A burst run relays before each pass itself (its relay thread might not get a turn before
+    the queues look empty) and goes round again while jobs keep adding rows.
+    """
+    if burst:
+        for round_number in range(1000):
+            relayed = relay_everything_due(app)
+            worker = build_worker(app, name=f"{name}-{round_number}" if name else None)
+            worked = worker.work(burst=True, with_scheduler=False, logging_level="INFO")
+            if not relayed and not worked:
+                return
+        return
     worker = build_worker(app, name=name)
     loop = RelayLoop(app)
     loop.start()
     try:
-        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        worker.work(burst=False, with_scheduler=True, logging_level="INFO")
     finally:
         loop.stop()
