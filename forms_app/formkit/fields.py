@@ -39,6 +39,8 @@ class DefinitionField(WTField):
         self.follow_ups: dict[str, list[DefinitionField]] = {}
         self.style = "m"
         self.is_heading = False
+        # Where a file question's "Remove" links point (set by the page).
+        self.remove_url: str | None = None
 
     def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
         self.process_errors = []

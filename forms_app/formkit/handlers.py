@@ -759,7 +759,9 @@ class _AddressView:
     def __init__(self, bound: DefinitionField) -> None:
         self.name = bound.name
         raw = bound.raw if isinstance(bound.raw, dict) else {}
-        address = raw.get("address") if isinstance(raw.get("address"), dict) else {}
+        address = raw.get("address")
+        if not isinstance(address, dict):
+            address = {}
         self.raw = {f"address-{key}": value for key, value in address.items()}
         self.field_errors = [
             FieldError(e.field, e.message, e.code, "address-" + e.part.split(".", 1)[1])
@@ -785,7 +787,7 @@ class FileHandler(FieldHandler):
         params = super().params(bound)
         params.pop("autocomplete", None)
         params["uploaded"] = bound.raw if isinstance(bound.raw, list) else []
-        params["remove_url"] = getattr(bound, "remove_url", None)
+        params["remove_url"] = bound.remove_url
         params["lang"] = self.lang
         if self.field.accept:
             params["attributes"] = {"accept": ",".join(_accept(self.field.accept))}

@@ -22,7 +22,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import Request, Response, current_app
+from flask import Request, current_app
 from sqlalchemy import (
     Engine,
     Executable,
@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
+from werkzeug.wrappers import Response as ResponseBase
 
 from forms_app.extensions import db
 from forms_app.models import new_id, utcnow
@@ -228,10 +229,10 @@ def purge_expired(now: datetime | None = None) -> int:
     # Files are committed just before a new draft's first save: leave young ones alone.
     settled = Upload.created_at < now - timedelta(hours=1)
     _run(delete(Upload).where(Upload.submission_id.is_(None), orphaned, settled))
-    return int(drafts or 0)  # type: ignore[call-overload]
+    return drafts if isinstance(drafts, int) else 0
 
 
-def attach_cookie(response: Response, slug: str, draft: OpenDraft) -> None:
+def attach_cookie(response: ResponseBase, slug: str, draft: OpenDraft) -> None:
     config = current_app.config
     response.set_cookie(
         cookie_name(slug),
@@ -244,7 +245,7 @@ def attach_cookie(response: Response, slug: str, draft: OpenDraft) -> None:
     )
 
 
-def forget_cookie(response: Response, slug: str) -> None:
+def forget_cookie(response: ResponseBase, slug: str) -> None:
     response.delete_cookie(
         cookie_name(slug),
         path=f"/f/{slug}",

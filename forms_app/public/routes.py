@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     jsonify,
     redirect,
@@ -14,6 +13,7 @@ from flask import (
     request,
     session,
 )
+from werkzeug.wrappers import Response as ResponseBase
 
 from forms_app.extensions import limiter
 from forms_app.formkit import ErrorLink
@@ -52,7 +52,7 @@ def index() -> str:
     return render_template("public/index.html")
 
 
-def _done(journey: svc.Journey, target: str) -> Response:
+def _done(journey: svc.Journey, target: str) -> ResponseBase:
     """Redirect, and give the browser the draft's cookie whenever the draft was saved."""
     response = redirect(target, code=303)
     if journey.saved and journey.draft is not None:
@@ -60,12 +60,12 @@ def _done(journey: svc.Journey, target: str) -> Response:
     return response
 
 
-def _render(journey: svc.Journey, template: str, context: dict[str, Any]) -> Response:
+def _render(journey: svc.Journey, template: str, context: dict[str, Any]) -> ResponseBase:
     return _respond(journey, render_template(template, **context))
 
 
-def _respond(journey: svc.Journey, html: str) -> Response:
-    response = Response(html)
+def _respond(journey: svc.Journey, html: str) -> ResponseBase:
+    response = ResponseBase(html, mimetype="text/html")
     if journey.saved and journey.draft is not None:
         # The cookie lasts as long as the draft it opens: renew it when the draft is kept longer.
         attach_cookie(response, journey.slug, journey.draft)
@@ -75,7 +75,7 @@ def _respond(journey: svc.Journey, html: str) -> Response:
 @bp.route("/f/<slug>", methods=["GET", "POST"])
 @bp.route("/f/<slug>/<page_id>", methods=["GET", "POST"])
 @page_posts
-def page(slug: str, page_id: str | None = None) -> Response:
+def page(slug: str, page_id: str | None = None) -> ResponseBase:
     """A question page, a content page, an exit page, or a repeating page's summary."""
     journey = svc.open_journey(slug, request)
     current = svc.page_for(journey, page_id)
@@ -93,7 +93,7 @@ def page(slug: str, page_id: str | None = None) -> Response:
     return _respond(journey, render_page(journey, current))
 
 
-def repeat_summary(journey: svc.Journey, current: Any) -> Response:
+def repeat_summary(journey: svc.Journey, current: Any) -> ResponseBase:
     """The "add another" page: what has been added, and whether to add more."""
     items = svc.items_of(journey, current)
     if not items and current.repeat.min > 0:
@@ -119,7 +119,7 @@ def repeat_summary(journey: svc.Journey, current: Any) -> Response:
 
 @bp.route("/f/<slug>/<page_id>/<int:number>", methods=["GET", "POST"])
 @page_posts
-def repeat_item(slug: str, page_id: str, number: int) -> Response:
+def repeat_item(slug: str, page_id: str, number: int) -> ResponseBase:
     """One item of a repeating page (number counts from 1; one past the end adds a new one)."""
     journey = svc.open_journey(slug, request)
     current = svc.page_for(journey, page_id)
@@ -146,7 +146,7 @@ def repeat_item(slug: str, page_id: str, number: int) -> Response:
 
 @bp.route("/f/<slug>/<page_id>/<int:number>/remove", methods=["GET", "POST"])
 @page_posts
-def remove_item(slug: str, page_id: str, number: int) -> Response:
+def remove_item(slug: str, page_id: str, number: int) -> ResponseBase:
     journey = svc.open_journey(slug, request)
     current = svc.page_for(journey, page_id)
     items = svc.items_of(journey, current)
@@ -168,7 +168,7 @@ def remove_item(slug: str, page_id: str, number: int) -> Response:
 
 @bp.route("/f/<slug>/<page_id>/remove-file/<upload_id>", methods=["GET", "POST"])
 @page_posts
-def remove_file(slug: str, page_id: str, upload_id: str) -> Response:
+def remove_file(slug: str, page_id: str, upload_id: str) -> ResponseBase:
     journey = svc.open_journey(slug, request)
     current = svc.page_for(journey, page_id)
     record = svc.remove_file(journey, current, upload_id)
@@ -188,7 +188,7 @@ def remove_file(slug: str, page_id: str, upload_id: str) -> Response:
 
 @bp.route(f"/f/<slug>/{svc.CHECK_PAGE}", methods=["GET", "POST"])
 @submissions
-def check_answers(slug: str) -> Response:
+def check_answers(slug: str) -> ResponseBase:
     """Check your answers, the declaration, and sending the report."""
     journey = svc.open_journey(slug, request)
     if journey.resume_page() is not None or not journey.check.ok:
@@ -211,7 +211,7 @@ def check_answers(slug: str) -> Response:
     return _render(journey, "public/check.html", check_context(journey, error))
 
 
-def _confirmed(journey: svc.Journey, reference: str) -> Response:
+def _confirmed(journey: svc.Journey, reference: str) -> ResponseBase:
     session[CONFIRMATION_KEY] = {"slug": journey.slug, "reference": reference, "lang": journey.lang}
     response = redirect(journey.url(svc.CONFIRMATION_PAGE), code=303)
     forget_cookie(response, journey.slug)
@@ -219,7 +219,7 @@ def _confirmed(journey: svc.Journey, reference: str) -> Response:
 
 
 @bp.get(f"/f/<slug>/{svc.CONFIRMATION_PAGE}")
-def confirmation(slug: str) -> Response | str:
+def confirmation(slug: str) -> ResponseBase | str:
     journey = svc.open_journey(slug, request)
     done = session.get(CONFIRMATION_KEY)
     if not isinstance(done, dict) or done.get("slug") != slug:
@@ -231,14 +231,15 @@ def confirmation(slug: str) -> Response | str:
 
 @bp.post("/f/<slug>/keep-alive")
 @page_posts
-def keep_alive(slug: str) -> Response:
+def keep_alive(slug: str) -> ResponseBase:
     """Keep the answers for another full window (the timeout warning's button)."""
     journey = svc.open_journey(slug, request)
     if journey.draft is None or journey.draft.is_new:
         if request.accept_mimetypes.best == "application/json":
-            return Response('{"kept": false}', status=410, mimetype="application/json")
+            return ResponseBase('{"kept": false}', status=410, mimetype="application/json")
         return redirect(journey.root, code=303)
     expires = extend_draft(journey.draft)
+    response: ResponseBase
     if request.accept_mimetypes.best == "application/json":
         response = jsonify(
             kept=True,
@@ -254,7 +255,7 @@ def keep_alive(slug: str) -> Response:
 
 @bp.post("/f/<slug>/start-again")
 @page_posts
-def start_again(slug: str) -> Response:
+def start_again(slug: str) -> ResponseBase:
     journey = svc.open_journey(slug, request)
     if journey.draft is not None and not journey.draft.is_new:
         discard_draft(journey.draft)

@@ -341,9 +341,9 @@ def receive_files(
     draft = journey.ensure_draft()
     stored = False
     for content, sniffed, name in accepted:
-        upload = store_upload(content, sniffed, draft.id)
-        draft.uploads[upload.id] = upload.secret()
-        records.append({"id": upload.id, "name": name, "kind": sniffed.kind, "size": upload.size})
+        saved = store_upload(content, sniffed, draft.id)
+        draft.uploads[saved.id] = saved.secret()
+        records.append({"id": saved.id, "name": name, "kind": sniffed.kind, "size": saved.size})
         stored = True
     if stored:
         # The files first, then the draft that holds their keys (drafts have their own pool).

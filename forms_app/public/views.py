@@ -157,7 +157,7 @@ def page_context(
         title = f"{title}: {t('item_heading', lang, item=label.capitalize(), number=number)}"
     for bound_field in form.top:
         if bound_field.definition.type == "file":
-            bound_field.remove_url = journey.url(page.id, "remove-file")  # type: ignore[attr-defined]
+            bound_field.remove_url = journey.url(page.id, "remove-file")
     visible_questions = [f for f in form.top if f.definition.type not in ("content", "hidden")]
     errors = result.errors if result is not None else None
     context = base_context(journey, title, errors, volatile)
