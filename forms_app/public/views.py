@@ -153,19 +153,23 @@ def page_context(
     facts = facts or page_facts(journey, page, number)
     title = page.title.get(lang)
     label = svc.item_label(journey, page) if page.repeat is not None else ""
+    caption = _section_title(journey, page)
+    document_title = title
     if number is not None:
-        title = f"{title}: {t('item_heading', lang, item=label.capitalize(), number=number)}"
+        # Which item this is goes in the caption above the heading, and in the window title.
+        caption = t("item_heading", lang, item=label.capitalize(), number=number)
+        document_title = f"{title} – {caption}"
     for bound_field in form.top:
         if bound_field.definition.type == "file":
             bound_field.remove_url = journey.url(page.id, "remove-file")
     visible_questions = [f for f in form.top if f.definition.type not in ("content", "hidden")]
     errors = result.errors if result is not None else None
-    context = base_context(journey, title, errors, volatile)
+    context = base_context(journey, document_title, errors, volatile)
     context.update(
         page=page,
         form=form,
         heading=None if form.heading_field is not None else title,
-        caption=_section_title(journey, page),
+        caption=caption,
         back_url=facts.back_url,
         action=_action(journey),
         multipart=form.has_files,
