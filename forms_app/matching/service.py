@@ -141,7 +141,6 @@ class Recorder:
         self.places = address_matcher(session, pending=self.pending)
         self.batch = Batch()
         self._proposals: list[tuple[str, str, float, dict[str, object]]] = []
-        self._roots: dict[str, str] = {}
 
     def prefetch(self, records: Sequence[PersonRecord]) -> list[NormalisedPerson]:
         """Load the candidates of many records in two statements, before recording them.
@@ -194,7 +193,9 @@ class Recorder:
             explanation = decision.explanation.to_dict() if decision.explanation else {}
             self._proposals.append((record_id, str(decision.id), decision.score, explanation))
         for other in decision.others:
-            if decision.outcome == "match" and other.outcome == "match":
+            # Matched: another person who matches too may be the same person held twice.
+            # Possible: each further possible person is a separate question for the reviewer.
+            if other.outcome == decision.outcome:
                 self._proposals.append(
                     (root, str(other.id), other.probability, other.explanation.to_dict())
                 )
