@@ -25,7 +25,7 @@ from forms_app.definitions import (
     clean_answers,
     evaluate,
     kind_of,
-    route,
+    uk_today,
     validate_answer,
     validate_page,
 )
@@ -46,6 +46,12 @@ RESERVED_PAGE_IDS = {CHECK_PAGE, CONFIRMATION_PAGE, "keep-alive", "start-again"}
 __all__ = ["RESERVED_PAGE_IDS", "Journey", "init_forms", "open_journey"]
 
 
+@dataclass(frozen=True)
+class Progress:
+    route: tuple[str, ...]
+    blocked: str | None
+
+
 @dataclass
 class Journey:
     """One user's way through one form, for the length of a request."""
@@ -60,6 +66,7 @@ class Journey:
     saved: bool = False
     _check: SubmissionCheck | None = field(default=None, repr=False)
     _earlier: dict[str, Any] | None = field(default=None, repr=False)
+    _progress: Progress | None = field(default=None, repr=False)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -87,6 +94,7 @@ class Journey:
     def invalidate(self) -> None:
         self._check = None
         self._earlier = None
+        self._progress = None
 
     @property
     def earlier(self) -> dict[str, Any]:
@@ -96,15 +104,37 @@ class Journey:
         return self._earlier
 
     @property
+    def progress(self) -> Progress:
+        """The route and its first unfinished page, as worked out when the draft was last saved.
+
+        Saving validates every page anyway, so the result is kept in the (encrypted) draft and a
+        page view need not validate again; it is worked out afresh on another day, since dates
+        in conditions and answers are judged against today. Submitting always checks afresh.
+        """
+        if self._progress is None:
+            kept = self.draft.state.get("progress") if self.draft is not None else None
+            if isinstance(kept, dict) and kept.get("day") == uk_today().isoformat():
+                self._progress = Progress(tuple(kept["route"]), kept.get("blocked"))
+            else:
+                check = self.check
+                self._progress = Progress(
+                    tuple(page.id for page in check.pages), check.first_page_id
+                )
+        return self._progress
+
+    @property
     def route_ids(self) -> list[str]:
-        return [page.id for page in self.check.pages]
+        return list(self.progress.route)
+
+    def route_pages(self) -> list[Page]:
+        return [self.form.page(page_id) for page_id in self.progress.route]
 
     def may_open(self, page: Page) -> bool:
         """Whether the page is on the user's route with nothing unfinished before it."""
         ids = self.route_ids
         if page.id not in ids:
             return False
-        blocked = self.check.first_page_id
+        blocked = self.progress.blocked
         return blocked is None or ids.index(blocked) >= ids.index(page.id)
 
     def seen(self) -> set[str]:
@@ -112,11 +142,11 @@ class Journey:
 
     def resume_page(self) -> Page | None:
         """The first page still to do (never visited, or unfinished); None means check answers."""
-        blocked = self.check.first_page_id
+        blocked = self.progress.blocked
         seen = self.seen()
-        for page in self.check.pages:
-            if page.id == blocked or page.id not in seen:
-                return page
+        for page_id in self.progress.route:
+            if page_id == blocked or page_id not in seen:
+                return self.form.page(page_id)
         return None
 
     def resume_url(self) -> str:
@@ -128,15 +158,12 @@ class Journey:
         if page.id not in ids:
             return None
         index = ids.index(page.id)
-        return self.check.pages[index - 1] if index > 0 else None
+        return self.form.page(ids[index - 1]) if index > 0 else None
 
     def next_after(self, page: Page) -> str:
-        # The route alone (no validation) says what follows; an unfinished page ahead is
-        # still refused when the user gets there.
-        pages = route(self.form, self.answers)
-        ids = [item.id for item in pages]
+        ids = self.route_ids
         if page.id in ids and ids.index(page.id) + 1 < len(ids):
-            return self.page_url(pages[ids.index(page.id) + 1])
+            return self.page_url(self.form.page(ids[ids.index(page.id) + 1]))
         return self.resume_url()
 
     # URLs --------------------------------------------------------------------
@@ -161,9 +188,16 @@ class Journey:
             seen.append(page.id)
 
     def save(self) -> None:
-        save_draft(self.ensure_draft())
-        self.saved = True
+        draft = self.ensure_draft()
         self.invalidate()
+        check = self.check
+        draft.state["progress"] = {
+            "day": uk_today().isoformat(),
+            "route": [page.id for page in check.pages],
+            "blocked": check.first_page_id,
+        }
+        save_draft(draft)
+        self.saved = True
 
 
 def open_journey(slug: str, request: Request) -> Journey:
@@ -205,7 +239,8 @@ def open_journey(slug: str, request: Request) -> Journey:
 def page_for(journey: Journey, page_id: str | None) -> Page:
     """Return the page named in the URL (the route's first page for the form's own URL)."""
     if page_id is None:
-        return journey.check.pages[0] if journey.check.pages else journey.form.pages[0]
+        ids = journey.route_ids
+        return journey.form.page(ids[0]) if ids else journey.form.pages[0]
     try:
         return journey.form.page(page_id)
     except KeyError:

@@ -220,3 +220,23 @@ def test_a_post_without_the_csrf_token_is_refused(client):
 def test_a_referral_form_is_not_served_as_a_public_form(client):
     assert client.get("/f/dash").status_code == 404
     assert client.get("/f/no-such-form").status_code == 404
+
+
+def test_progress_kept_from_another_day_is_worked_out_again(browser: Browser, app):
+    from forms_app.public.drafts import open_draft, save_draft
+
+    browser.walk(asb_answers(), stop_at="category")
+    cookie = browser.client.get_cookie("sf_draft_asb-report", path="/f/asb-report")
+    with app.test_request_context(headers={"Cookie": f"sf_draft_asb-report={cookie.value}"}):
+        from flask import request
+
+        draft = open_draft(request, "asb-report")
+        everything = [
+            page.id for page in app.extensions["saferforms.forms"].forms["asb-report"].pages
+        ]
+        draft.state["progress"] = {"day": "2000-01-01", "route": everything, "blocked": None}
+        save_draft(draft)
+
+    skipped = browser.get(browser.url("sharing"))
+
+    assert skipped.location == browser.url("category")
