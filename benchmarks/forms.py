@@ -1,11 +1,11 @@
 """Public form throughput under gunicorn (2 sync workers) on PostgreSQL, printed as JSON.
 
-    .venv/bin/python benchmarks/forms.py [--seconds 10] [--rounds 3] [--connections 8]
+    .venv/bin/python benchmarks/forms.py [--seconds 6] [--rounds 5] [--connections 8]
                                          [--clients 4] [--submit-seconds 15]
 
 Measured side by side in one run, in alternating rounds (the median is reported, and the share
-of the ceiling is taken round by round), both
-servers under gunicorn with 2 sync workers on the same machine:
+of the ceiling is taken round by round), both servers under gunicorn with 2 sync workers on the
+same machine:
 
 - the ceiling: a trivial Flask "hello" route;
 - a question page of the public ASB form, fetched within a live (encrypted) draft: requests per
