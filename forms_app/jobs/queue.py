@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from redis import Redis
-from rq import Queue
+from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 # The function RQ runs, named by path so that enqueueing imports nothing of the job itself.
 RUNNER = "forms_app.jobs.runner.run_outbox"
 _WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+# A job raises only when the database itself failed (a job's own errors are recorded on its
+# row): RQ tries it again after these pauses, which covers a database restart or failover.
+# After the last one, the relay re-enqueues the row once its lease has run out.
+INFRASTRUCTURE_RETRIES = Retry(max=10, interval=[1, 2, 5, 10, 20, 30, 60, 60, 120, 300])
 _connections: dict[str, Redis] = {}
 
 
@@ -56,6 +60,7 @@ def enqueue(connection: Redis, outbox_id: str, kind: str, settings: JobSettings)
         "result_ttl": 0,
         "failure_ttl": 7 * 24 * 3600,
         "description": f"{kind} {job_id}",
+        "retry": INFRASTRUCTURE_RETRIES,
     }
     try:
         queue.enqueue(RUNNER, outbox_id, **options)
