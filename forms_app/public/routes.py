@@ -49,7 +49,17 @@ submissions = limiter.limit(
 
 @bp.get("/")
 def index() -> str:
-    return render_template("public/index.html")
+    """The start page: every public form this partnership offers."""
+    forms = [
+        {
+            "url": f"{request.script_root}/f/{form.slug}",
+            "title": form.title.get("en"),
+            "description": form.description.get("en") if form.description else None,
+        }
+        for form in sorted(svc.catalogue().forms.values(), key=lambda item: item.slug)
+        if form.channel == "public"
+    ]
+    return render_template("public/index.html", forms=forms)
 
 
 def _done(journey: svc.Journey, target: str) -> ResponseBase:

@@ -43,7 +43,7 @@ CHECK_PAGE = "check-your-answers"
 CONFIRMATION_PAGE = "confirmation"
 RESERVED_PAGE_IDS = {CHECK_PAGE, CONFIRMATION_PAGE, "keep-alive", "start-again"}
 
-__all__ = ["RESERVED_PAGE_IDS", "Journey", "init_forms", "open_journey"]
+__all__ = ["RESERVED_PAGE_IDS", "Journey", "catalogue", "init_forms", "open_journey"]
 
 
 @dataclass(frozen=True)

@@ -240,3 +240,11 @@ def test_progress_kept_from_another_day_is_worked_out_again(browser: Browser, ap
     skipped = browser.get(browser.url("sharing"))
 
     assert skipped.location == browser.url("category")
+
+
+def test_the_start_page_lists_the_public_forms_only(client):
+    html = client.get("/").get_data(as_text=True)
+
+    assert 'href="/f/asb-report"' in html
+    assert 'href="/f/kitchen-sink"' in html
+    assert "/f/dash" not in html
