@@ -201,11 +201,11 @@ def process_submission(submission_id: str) -> None:
         "raised_cases": sorted(raised),
     }
     # The audit head is one row every writer locks: take it last, just before the commit.
-    audit.record("submission.processed", object_type="submission", object_id=submission.id)
-    if kind == ORIGINAL:
-        audit.record("case.created", object_type="case", object_id=case.id)
-    else:
-        audit.record("case.report_added", object_type="case", object_id=case.id)
+    audit.record(
+        "case.created" if kind == ORIGINAL else "case.report_added",
+        object_type="case",
+        object_id=case.id,
+    )
 
 
 def mark_submission_failed(submission_id: str, error: str) -> None:
@@ -360,7 +360,6 @@ def _match_people_and_place(
             # Too little to match on (a description): a person of their own, never merged.
             row = Person(description=n.description)
             session.add(row)
-            session.flush()
             party = Party(n.role, row.id, row.id, "unmatched")
             intake.parties.append(party)
             by_role.setdefault(n.role, party)
@@ -396,8 +395,14 @@ def lock_tokens(session: Session, tokens: list[bytes]) -> None:
             for t in tokens
         }
     )
-    for key in keys:
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    # One round trip: the keys are sorted before the locks are taken, row by row.
+    session.execute(
+        sa.text(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM"
+            " (SELECT k FROM unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) AS sorted_keys"
+        ),
+        {"keys": keys},
+    )
 
 
 def _home_address(session: Session, person_id: str) -> str | None:
@@ -484,7 +489,6 @@ def _link(session: Session, a: str, b: str, relationship: str, case_id: str) -> 
                 person_a_id=a, person_b_id=b, relationship=relationship, source_case_id=case_id
             )
         )
-        session.flush()
 
 
 def _link_people(session: Session, case: Case, intake: Intake) -> None:

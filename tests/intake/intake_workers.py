@@ -171,7 +171,7 @@ def counts(database_url: str) -> dict[str, int]:
         "duplicate_reports": "SELECT count(*) FROM (SELECT submission_id FROM case_report"
         " GROUP BY submission_id HAVING count(*) > 1) d",
         "inbox": "SELECT count(*) FROM inbox_item",
-        "audited": "SELECT count(*) FROM audit_event WHERE action = 'submission.processed'",
+        "audited": "SELECT count(*) FROM audit_event WHERE action IN ('case.created', 'case.report_added')",
         "open_rows": "SELECT count(*) FROM outbox WHERE state IN ('pending', 'enqueued')",
         "failed_rows": "SELECT count(*) FROM outbox WHERE state = 'failed'",
     }
