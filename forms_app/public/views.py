@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from forms_app.definitions import Page, display_answer, evaluate, questions
 from forms_app.formkit import ErrorLink, PageForm, blocks_html
+from forms_app.formkit.handlers import PhoneHandler
 
 from . import service as svc
 from .i18n import LANGUAGE_NAMES, t
@@ -379,6 +380,9 @@ def _rows(
 def _row(journey: svc.Journey, item: Any, value: Any, change_url: str | None) -> dict[str, Any]:
     lang = journey.lang
     lines = display_answer(item, value, lang)
+    if item.type == "phone" and isinstance(value, str):
+        # Stored in E.164; shown the way the person would write it.
+        lines = [PhoneHandler(item, lang).from_answer(value) or value]
     label = item.label.get(lang) if item.label is not None else item.name
     row: dict[str, Any] = {
         "key": {"text": label},
@@ -410,44 +414,44 @@ def check_context(journey: svc.Journey, error: str | None) -> dict[str, Any]:
             continue
         section = _section_title(journey, page)
         if not groups or groups[-1]["section"] != section:
-            groups.append({"section": section, "rows": [], "cards": []})
-        group = groups[-1]
-        if page.repeat is not None:
-            label = svc.item_label(journey, page)
-            items = check.answers.get(page.id) or []
-            if not items:
-                group["rows"].append(
+            groups.append({"section": section, "blocks": []})
+        blocks = groups[-1]["blocks"]
+        if page.repeat is None:
+            rows = _rows(journey, page, check.answers, journey.page_url(page) + "?change=1")
+            _add_rows(blocks, rows)
+            continue
+        label = svc.item_label(journey, page)
+        items = check.answers.get(page.id) or []
+        if not items:
+            change = {
+                "href": journey.page_url(page) + "?change=1",
+                "text": t("change", lang),
+                "visuallyHiddenText": page.title.get(lang),
+            }
+            _add_rows(
+                blocks,
+                [
                     {
                         "key": {"text": page.title.get(lang)},
                         "value": {"text": t("none_added", lang)},
-                        "actions": {
-                            "items": [
-                                {
-                                    "href": journey.page_url(page) + "?change=1",
-                                    "text": t("change", lang),
-                                    "visuallyHiddenText": page.title.get(lang),
-                                }
-                            ]
-                        },
+                        "actions": {"items": [change]},
                     }
-                )
-            for index, item in enumerate(items, start=1):
-                change = journey.page_url(page, index) + "?change=1"
-                group["cards"].append(
-                    {
-                        "title": t("item_heading", lang, item=label.capitalize(), number=index),
-                        "rows": _rows(journey, page, item, change),
-                    }
-                )
-            continue
-        rows = _rows(journey, page, check.answers, journey.page_url(page) + "?change=1")
-        group["rows"].extend(rows)
+                ],
+            )
+        for index, item in enumerate(items, start=1):
+            change_url = journey.page_url(page, index) + "?change=1"
+            blocks.append(
+                {
+                    "card": t("item_heading", lang, item=label.capitalize(), number=index),
+                    "rows": _rows(journey, page, item, change_url),
+                }
+            )
     declaration = journey.form.declaration
     errors = [ErrorLink(error, "#declaration")] if error else []
     context = base_context(journey, t("check_title", lang), errors)
     context.update(
         heading=t("check_title", lang),
-        groups=[g for g in groups if g["rows"] or g["cards"]],
+        groups=[group for group in groups if group["blocks"]],
         declaration_html=blocks_html(declaration.text.blocks(lang)) if declaration else None,
         declaration_label=declaration.label.get(lang) if declaration else None,
         error=error,
@@ -455,6 +459,16 @@ def check_context(journey: svc.Journey, error: str | None) -> dict[str, Any]:
         action=_action(journey),
     )
     return context
+
+
+def _add_rows(blocks: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+    """Append rows to the section's current list, keeping cards where they fall in the form."""
+    if not rows:
+        return
+    if blocks and blocks[-1].get("card") is None:
+        blocks[-1]["rows"].extend(rows)
+    else:
+        blocks.append({"card": None, "rows": list(rows)})
 
 
 def _last_page_url(journey: svc.Journey) -> str | None:
