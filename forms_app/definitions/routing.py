@@ -35,6 +35,8 @@ does the rest (matching, writing, notifying). docs/form-definitions.md describes
         - role: perpetrator
           page: people-responsible             # a repeating page: one person per item
           person: responsible_person           # a `person` field on that page
+        - role: subject
+          person: subject                      # a `person` field on an ordinary page
 """
 
 from __future__ import annotations
@@ -162,6 +164,12 @@ class Routing:
             if source.same_as is not None:
                 if source.same_as in roles_present:
                     found.append(Named(role=source.role, same_as=source.same_as))
+                    roles_present.add(source.role)
+                continue
+            if source.page is None and source.person is not None:
+                named = _from_person_field(source.role, answers.get(source.person))
+                if named is not None:
+                    found.append(named)
                     roles_present.add(source.role)
                 continue
             if source.page is not None and source.person is not None:
@@ -493,6 +501,8 @@ class _Checker:
         if "same_as" in item:
             if item["same_as"] not in seen:
                 yield path + ("same_as",), "same_as names a role given earlier in people"
+        elif "person" in item and "page" not in item:
+            yield from self._field_ref(item["person"], path + ("person",), types=("person",))
         elif "page" in item or "person" in item:
             page = item.get("page")
             if page not in self.pages or not self.pages[page].get("repeat"):

@@ -162,3 +162,30 @@ def test_a_postcode_district_is_the_outward_code() -> None:
     assert district_of("sw1a 1aa") == "SW1A"
     assert district_of("ND7 2XY") == "ND7"
     assert district_of(None) is None
+
+
+def test_a_person_field_on_an_ordinary_page_names_one_person() -> None:
+    block = """routing:
+  default_team: a/b
+  people:
+    - role: victim
+      name: contact_name
+    - role: perpetrator
+      person: responsible_person
+"""
+    assert any("is on a repeating page" in p for p in _problems(block))
+    text = ASB.read_text().replace(
+        "      - name: contact_date_of_birth\n",
+        "      - name: other_person\n        type: person\n        label: {en: Someone, cy: Rhywun}\n"
+        "      - name: contact_date_of_birth\n",
+        1,
+    )
+    start, end = text.index("routing:\n"), text.index("# ASB victim risk assessment and ASB")
+    block = "routing:\n  default_team: a/b\n  people:\n    - role: subject\n      person: other_person\n"
+    form, problems = check_source(
+        (text[:start] + block + "\n" + text[end:]).encode(), "asb-report.yaml", "asb-report"
+    )
+    assert form is not None, problems
+    routing = Routing.parse(form.routing, form.slug)
+    [named] = routing.named_people({"other_person": {"first_name": "Lee", "last_name": "Ray"}})
+    assert (named.role, named.first_name, named.last_name) == ("subject", "Lee", "Ray")
