@@ -29,7 +29,7 @@ sys.path.insert(0, str(_HERE.parent))
 
 # A blind-index tag shared by more people than this is skipped at lookup: it says little and
 # would cost a lot to decrypt. The SQL store applies the same limit.
-MAX_BUCKET = 100
+MAX_BUCKET = 50
 
 
 def _splink(name: str) -> dict[str, Any]:

@@ -106,7 +106,9 @@ class Population:
                 gender = rng.choice("mf")
                 child = index >= 2
                 year = base_year + (rng.randint(20, 40) if child else rng.randint(-3, 3))
-                year = min(year, 2024)
+                if year > 2024:
+                    # Children of young parents: spread over recent years, not piled on one.
+                    year = rng.randint(2005, 2024)
                 first = self._first(gender)
                 adult = 2024 - year >= 16
                 people.append(

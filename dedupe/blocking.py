@@ -151,8 +151,9 @@ def person_keys(p: NormalisedPerson, *, expand: bool = False) -> list[BlockingKe
     town = _town(address)
     for digits in _swapped_dates(p, expand):
         keys += [BlockingKey("dob_initial", f"{digits}|{i}") for i in initials]
-        places = {district, town[:1]} - {""}
-        keys += [BlockingKey("dob_place", f"{digits}|{place}") for place in sorted(places)]
+        # One place only: the postcode district, or the town's initial without a postcode.
+        if place := district or town[:1]:
+            keys.append(BlockingKey("dob_place", f"{digits}|{place}"))
     if first and last:
         pair = "|".join(sorted((first.phonetic, last.phonetic)))
         keys.append(BlockingKey("name_pair", pair))

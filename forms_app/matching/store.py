@@ -29,7 +29,7 @@ from forms_app.models import Address, AddressIndex, Person, PersonAddress, Perso
 
 from .models import MatchProfile
 
-MAX_BUCKET = 100
+MAX_BUCKET = 50
 PERSON_FIELDS = ("first_name", "last_name", "date_of_birth", "gender", "email", "phone")
 ADDRESS_FIELDS = ("line_1", "line_2", "town", "postcode")
 HOME = "home"
