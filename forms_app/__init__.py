@@ -79,6 +79,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
 
     install_security(app)
 
+    from . import jobs
+
+    jobs.init_app(app)
+
     from .health import bp as health_bp
 
     app.register_blueprint(health_bp)

@@ -92,7 +92,10 @@ class Config:
         # How many proxies in front of the service set X-Forwarded-For (0: none, trust nothing).
         self.PROXY_HOPS = int(env.get("SAFERFORMS_PROXY_HOPS", "0"))
         self.HSTS_SECONDS = 31536000
-        self.MAIL_TRANSPORT = env.get("SAFERFORMS_MAIL_TRANSPORT", "file")
+        # The other MAIL_*, NOTIFY_* and SAFERFORMS_JOBS_* settings: docs/pipeline.md.
+        self.MAIL_TRANSPORT = env.get("MAIL_TRANSPORT") or env.get(
+            "SAFERFORMS_MAIL_TRANSPORT", "file"
+        )
         self._env = env
 
     def default_database_url(self) -> str | None:

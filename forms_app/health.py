@@ -6,22 +6,13 @@ import logging
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
-from flask.blueprints import BlueprintSetupState
 from sqlalchemy import text
 
-from . import jobs
 from .extensions import db
 from .jobs.status import pipeline_status
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
-
-
-@bp.record_once
-def _start_jobs(state: BlueprintSetupState) -> None:
-    # The pipeline's dispatcher is wired where the health check that reports on it is
-    # registered (create_app is not this module's to change; see docs/pipeline.md).
-    jobs.init_app(state.app)
 
 
 def _database() -> dict[str, Any]:

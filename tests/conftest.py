@@ -57,7 +57,8 @@ def postgres_server_url() -> str:
 def create_scratch_database(server_url: str) -> tuple[str, sa.Engine]:
     """A new empty PostgreSQL database on the test server; returns its URL and an admin engine."""
     name = f"sf_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    # pool_pre_ping: a test may restart the server, and dropping the database must still work.
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     return sa.make_url(server_url).set(database=name).render_as_string(hide_password=False), admin

@@ -30,6 +30,8 @@ def serve_command(host: str, port: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     mode = "Redis workers" if app.config.get("REDIS_URL") else "in-process jobs"
     click.echo(f"Safer Forms is running at http://{host}:{port}/ ({mode}). Press Ctrl+C to stop.")
+    # Jobs left waiting from before a restart start now, not on the first request.
+    app.extensions["saferforms.jobs"].start_runner()
     server = make_server(host, port, app, threaded=True)
     try:
         server.serve_forever()
