@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -40,17 +41,29 @@ class Volatile:
         )
 
 
-# Stand-ins rendered into a cached page and replaced per request; private-use characters,
-# which no answer, definition or escaping produces.
-PLACEHOLDERS = Volatile("\ue000csrf\ue001", "\ue000expires\ue001", "\ue000expiry\ue001")
+# Stand-ins rendered into a kept page and replaced on each request. They are private-use
+# characters: a person could type them, so replacement is one pass over the kept page, and
+# nothing a person typed is ever read for stand-ins (see _fill).
+_TOKEN = re.compile("\ue000([^\ue000\ue001]{1,200})\ue001")
 
 
-def fill_placeholders(html: str, values: Volatile) -> str:
-    return (
-        html.replace(PLACEHOLDERS.csrf, values.csrf)
-        .replace(PLACEHOLDERS.expires_at, values.expires_at)
-        .replace(PLACEHOLDERS.expiry_text, str(escape(values.expiry_text)))
-    )
+def _token(name: str) -> str:
+    return f"\ue000{name}\ue001"
+
+
+PLACEHOLDERS = Volatile(_token("csrf"), _token("expires"), _token("expiry"))
+
+
+def _fill(html: str, values: dict[str, str]) -> str:
+    return _TOKEN.sub(lambda match: values.get(match.group(1), ""), html)
+
+
+def _volatile_values(volatile: Volatile) -> dict[str, str]:
+    return {
+        "csrf": volatile.csrf,
+        "expires": volatile.expires_at,
+        "expiry": str(escape(volatile.expiry_text)),
+    }
 
 
 def base_context(
@@ -203,43 +216,81 @@ def page_facts(journey: svc.Journey, page: Page, number: int | None) -> PageFact
     )
 
 
-# Rendered pages, kept per worker. Only pages whose inputs hold nothing a person typed are kept
-# (unanswered questions, and choices from the definition's own options), so the cache never
-# holds personal data; and nothing request-specific: see PLACEHOLDERS.
+# Rendered pages, kept per worker and keyed by everything that shapes them: the version, page,
+# language, address, the user's place in the journey and their choices among the definition's
+# own options. What a person typed is never kept: it is rendered as a stand-in and put back,
+# escaped, on each request; so is everything request-specific (see PLACEHOLDERS).
 _CHOICES = ("radios", "yesno", "checkboxes", "select")
 _rendered: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 _rendered_lock = threading.Lock()
 RENDER_CACHE_SIZE = 512
 
 
-def _fingerprint(form: PageForm) -> tuple[Any, ...] | None:
+class _Uncacheable(Exception):
+    pass
+
+
+def _shape(raw: Any) -> Any:
+    """What a typed value looks like to the templates: which parts are filled, never their text."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        return "text"
+    if isinstance(raw, dict):
+        return tuple((key, _shape(raw[key])) for key in sorted(raw))
+    raise _Uncacheable
+
+
+def _mask(raw: Any, name: str, values: dict[str, str]) -> Any:
+    """Swap each typed text for a stand-in, noting the escaped text to put back."""
+    if raw is None or raw == "":
+        return raw
+    if isinstance(raw, str):
+        values[name] = str(escape(raw))
+        return _token(name)
+    if isinstance(raw, dict):
+        return {key: _mask(value, f"{name}.{key}", values) for key, value in raw.items()}
+    raise _Uncacheable
+
+
+def _plan(form: PageForm) -> tuple[tuple[Any, ...], dict[str, Any], dict[str, str]] | None:
+    """The cache key's share of the page, stand-ins for typed values, and their escaped text."""
     parts: list[Any] = []
-    for slot in form.slots:
-        bound = form[slot.name]
-        kind = bound.definition.type
-        if kind == "content" or (kind == "hidden" and bound.definition.source == "fixed"):
-            continue
-        raw = bound.raw
-        if kind in _CHOICES:
-            parts.append((slot.name, tuple(raw) if isinstance(raw, list) else raw))
-        elif raw in (None, "", [], {}):
-            parts.append((slot.name, None))
-        else:
-            return None
+    masked: dict[str, Any] = {}
+    values: dict[str, str] = {}
+    try:
+        for slot in form.slots:
+            bound = form[slot.name]
+            kind = bound.definition.type
+            if kind == "content" or (kind == "hidden" and bound.definition.source == "fixed"):
+                continue
+            raw = bound.raw
+            if kind in _CHOICES:
+                parts.append((slot.name, tuple(raw) if isinstance(raw, list) else raw))
+            elif kind == "file":
+                if raw:
+                    return None  # the file list shows names and sizes
+                parts.append((slot.name, None))
+            else:
+                parts.append((slot.name, _shape(raw)))
+                masked[slot.name] = _mask(raw, f"v:{slot.name}", values)
+    except _Uncacheable:
+        return None
     parts.append(tuple(bound.name for bound in form.top))
-    return tuple(parts)
+    return tuple(parts), masked, values
 
 
 def render_page(
     journey: svc.Journey, page: Page, *, number: int | None = None, bound: PageForm | None = None
 ) -> str:
-    """Render a question page for a GET, from the cache when nothing on it was typed."""
+    """Render a question page for a GET, reusing the page rendered for the same shape."""
     form = bound or svc.build_form(journey, page, request_args=request.args)
-    fingerprint = _fingerprint(form)
-    if fingerprint is None:
+    plan = _plan(form)
+    if plan is None:
         return render_template(
             "public/page.html", **page_context(journey, page, number=number, bound=form)
         )
+    shape, masked, values = plan
     facts = page_facts(journey, page, number)
     key = (
         journey.form.content_hash,
@@ -249,10 +300,12 @@ def render_page(
         number,
         facts,
         journey.draft is not None and not journey.draft.is_new,
-        fingerprint,
+        shape,
     )
     html = _rendered.get(key)
     if html is None:
+        for name, stand_in in masked.items():
+            form[name].raw = stand_in
         context = page_context(
             journey, page, number=number, bound=form, volatile=PLACEHOLDERS, facts=facts
         )
@@ -261,7 +314,7 @@ def render_page(
             _rendered[key] = html
             while len(_rendered) > RENDER_CACHE_SIZE:
                 _rendered.popitem(last=False)
-    return fill_placeholders(html, Volatile.now(journey))
+    return _fill(html, {**_volatile_values(Volatile.now(journey)), **values})
 
 
 def _section_title(journey: svc.Journey, page: Page) -> str | None:

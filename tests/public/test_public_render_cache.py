@@ -30,15 +30,33 @@ def test_two_people_on_the_same_page_each_get_their_own_token_and_expiry(app):
     assert second.answer("how-often", {"how_often": "weekly"}).status == 303
 
 
-def test_a_page_showing_typed_answers_is_never_kept(browser: Browser):
+def test_typed_answers_are_never_kept_and_each_person_sees_their_own(app):
+    kim, sam = Browser(app.test_client()), Browser(app.test_client())
+    for browser, text in ((kim, "Kim from number 12 shouts at me"), (sam, "<script>x()</script>")):
+        answers = asb_answers()
+        answers["describe"] = {"what_happened": text}
+        browser.walk(answers, stop_at="when")
+
+    first = kim.get(kim.url("describe")).html
+    again = kim.get(kim.url("describe")).html
+    other = sam.get(sam.url("describe")).html
+
+    assert "Kim from number 12 shouts at me" in first and "Kim from number 12" in again
+    assert "Kim" not in other
+    assert "&lt;script&gt;x()&lt;/script&gt;" in other and "<script>x()" not in other
+    assert not any("Kim from number 12" in html for html in views._rendered.values())
+    assert not any("x()" in html for html in views._rendered.values())
+
+
+def test_a_typed_stand_in_character_is_shown_as_typed(browser: Browser):
+    typed = "odd \ue000csrf\ue001 text"
     answers = asb_answers()
-    answers["describe"] = {"what_happened": "Kim from number 12 shouts at me"}
+    answers["describe"] = {"what_happened": typed}
     browser.walk(answers, stop_at="when")
 
     page = browser.get(browser.url("describe")).html
 
-    assert "Kim from number 12 shouts at me" in page
-    assert not any("Kim from number 12" in html for html in views._rendered.values())
+    assert typed in page
 
 
 def test_a_choice_already_made_is_shown_checked_from_a_kept_page(browser: Browser):
