@@ -164,12 +164,26 @@ class Batch:
             (_table(ImportDecision), self.decisions),
             (_table(MatchProfile), self.profiles),
         ]
+        copy = session.get_bind().dialect.name == "postgresql"
         for table, rows in statements:
-            if rows:
+            if rows and copy:
+                _copy(session, table, rows)
+            elif rows:
                 session.execute(sa.insert(table), rows)
         self.persons, self.addresses, self.person_addresses = [], [], []
         self.person_index, self.address_index, self.decisions = [], [], []
         self.profiles = []
+
+
+def _copy(session: Session, table: sa.Table, rows: list[dict[str, object]]) -> None:
+    # COPY inside the session's own transaction: several times faster than INSERT for the
+    # thousands of index rows an import writes.
+    columns = list(rows[0])
+    connection = session.connection().connection.driver_connection
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def _table(model: type) -> sa.Table:
