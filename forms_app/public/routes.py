@@ -82,9 +82,20 @@ def _respond(journey: svc.Journey, html: str) -> ResponseBase:
     return response
 
 
-@bp.route("/f/<slug>", methods=["GET", "POST"])
-@bp.route("/f/<slug>/<page_id>", methods=["GET", "POST"])
+@bp.get("/f/<slug>", endpoint="page")
+@bp.get("/f/<slug>/<page_id>", endpoint="page")
+def show_page(slug: str, page_id: str | None = None) -> ResponseBase:
+    # Viewing a page is not rate limited (only posts are), which keeps the busiest view light.
+    return page(slug, page_id)
+
+
+@bp.post("/f/<slug>", endpoint="post_page")
+@bp.post("/f/<slug>/<page_id>", endpoint="post_page")
 @page_posts
+def post_page(slug: str, page_id: str | None = None) -> ResponseBase:
+    return page(slug, page_id)
+
+
 def page(slug: str, page_id: str | None = None) -> ResponseBase:
     """A question page, a content page, an exit page, or a repeating page's summary."""
     journey = svc.open_journey(slug, request)
