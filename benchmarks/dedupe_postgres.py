@@ -124,8 +124,12 @@ def bulk_load(people: Sequence[Any], households: Sequence[int]) -> dict[str, flo
     connection = db.engine.raw_connection()
     try:
         # As autovacuum would leave a settled table: statistics and the visibility map.
-        connection.driver_connection.autocommit = True  # type: ignore[union-attr]
-        connection.cursor().execute("VACUUM ANALYZE")
+        driver = connection.driver_connection
+        driver.autocommit = True  # type: ignore[union-attr]
+        try:
+            connection.cursor().execute("VACUUM ANALYZE")
+        finally:
+            driver.autocommit = False  # type: ignore[union-attr]
     finally:
         connection.close()
     return {"prepare_seconds": round(prepare, 1), "copy_seconds": round(copy, 1)}

@@ -10,6 +10,7 @@ importing a file twice changes nothing.
 from __future__ import annotations
 
 import csv
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from forms_app.models import Person
 from .models import ImportDecision
 from .review import root_of
 from .service import Recorder
+
+log = logging.getLogger(__name__)
 
 COLUMNS = (
     "source_id", "first_name", "last_name", "date_of_birth", "gender", "email", "phone",
@@ -246,10 +249,12 @@ def _import_chunk(
             session=session,
         )
         session.commit()
-    except Exception:  # noqa: BLE001 - replay the batch row by row to isolate the failure
+    except Exception as error:  # noqa: BLE001 - replay the batch row by row to isolate it
         session.rollback()
         recorder.discard()
         if len(chunk) == 1:
+            # The type only: a database message could quote the row's values.
+            log.warning("An import row could not be saved: %s", type(error).__name__)
             summary.skipped += 1
             on_error(RowError(chunk[0].number, "could not be saved"))
             return
