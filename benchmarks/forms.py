@@ -1,6 +1,6 @@
 """Public form throughput under gunicorn (2 sync workers) on PostgreSQL, printed as JSON.
 
-    .venv/bin/python benchmarks/forms.py [--seconds 6] [--rounds 5] [--connections 8]
+    .venv/bin/python benchmarks/forms.py [--seconds 3] [--rounds 9] [--connections 8]
                                          [--clients 4] [--submit-seconds 15]
 
 Measured side by side in one run, in alternating rounds (the median is reported, and the share
@@ -10,7 +10,8 @@ same machine:
 - the ceiling: a trivial Flask "hello" route;
 - a question page of the public ASB form, fetched within a live (encrypted) draft: requests per
   second and p50/p99 latency, from `wrk` (Debian's package) over loopback; and the same for a
-  page showing an answer the person typed (such pages are always rendered afresh);
+  page showing an answer the person typed; with each, the CPU time the gunicorn workers spent
+  per request (read from /proc), which other work on a shared machine disturbs far less;
 - complete submissions per second: concurrent client processes each fill in the whole form the
   way a browser does (fetch each page, post it, follow the redirect), then send it; for the
   27-page ASB form and for a 3-question form, so the cost of the pages and of the submission
@@ -262,7 +263,12 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The run with the median request rate (its latencies belong to the same run)."""
     ordered = sorted(runs, key=lambda run: run["requests_per_second"])
     middle = ordered[len(ordered) // 2]
-    return {**middle, "rounds_requests_per_second": [run["requests_per_second"] for run in runs]}
+    cpu = sorted(run["worker_cpu_ms_per_request"] for run in runs)
+    return {
+        **middle,
+        "worker_cpu_ms_per_request": cpu[len(cpu) // 2],
+        "rounds_requests_per_second": [run["requests_per_second"] for run in runs],
+    }
 
 
 def _percentile(values: list[float], pct: float) -> float:
@@ -314,6 +320,33 @@ def run_wrk(url: str, seconds: float, connections: int, headers: dict[str, str])
         "non_2xx": report["non_2xx"],
         "socket_errors": report["socket_errors"],
     }
+
+
+def worker_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    """CPU time (user and system) used so far by a gunicorn arbiter's workers."""
+    children = subprocess.run(
+        ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(
+    server: subprocess.Popen[bytes], url: str, args: argparse.Namespace, headers: dict[str, str]
+) -> dict[str, Any]:
+    """A wrk run, with the CPU the server's workers spent on each request (which other load on
+    the machine disturbs far less than the request rate)."""
+    before = worker_cpu_seconds(server)
+    run = run_wrk(url, args.seconds, args.connections, headers)
+    spent = worker_cpu_seconds(server) - before
+    run["worker_cpu_ms_per_request"] = round(spent / max(run["requests"], 1) * 1000, 3)
+    return run
 
 
 # Servers ------------------------------------------------------------------------------
@@ -451,12 +484,12 @@ def draft_cookie_for(port: int, stop_before: str) -> tuple[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=6.0, help="per wrk round")
+    parser.add_argument("--seconds", type=float, default=3.0, help="per wrk round")
     parser.add_argument("--submit-seconds", type=float, default=15.0, help="per submission run")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--clients", type=int, default=4, help="submitting client processes")
     parser.add_argument("--page", default="how-often", help="the ASB page measured")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating wrk rounds")
+    parser.add_argument("--rounds", type=int, default=9, help="alternating wrk rounds")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -477,11 +510,9 @@ def main() -> None:
             # Alternate short runs, so that other load on a shared machine falls on both alike.
             hellos, pages, typed = [], [], []
             for _ in range(args.rounds):
-                hellos.append(run_wrk(hello_url, args.seconds, args.connections, {}))
-                pages.append(run_wrk(page_url, args.seconds, args.connections, {"Cookie": cookie}))
-                typed.append(
-                    run_wrk(text_url, args.seconds, args.connections, {"Cookie": text_cookie})
-                )
+                hellos.append(measured(hello_server, hello_url, args, {}))
+                pages.append(measured(forms_server, page_url, args, {"Cookie": cookie}))
+                typed.append(measured(forms_server, text_url, args, {"Cookie": text_cookie}))
             stop(hello_server)
             short = complete_submissions(
                 forms_port, "bench-short", args.clients, args.submit_seconds
@@ -525,11 +556,17 @@ def main() -> None:
         "form_page_in_live_draft": {
             **page,
             "share_of_hello": round(share, 3),
+            "cpu_share_of_hello": round(
+                hello["worker_cpu_ms_per_request"] / page["worker_cpu_ms_per_request"], 3
+            ),
             "rounds_share_of_hello": [round(value, 3) for value in shares],
         },
         "form_page_showing_typed_answers": {
             **typed_page,
             "share_of_hello": round(typed_share, 3),
+            "cpu_share_of_hello": round(
+                hello["worker_cpu_ms_per_request"] / typed_page["worker_cpu_ms_per_request"], 3
+            ),
             "rounds_share_of_hello": [round(value, 3) for value in typed_shares],
         },
         "complete_submissions": {"short_form": short, "asb_report": full},
