@@ -196,15 +196,21 @@ def address_keys(address: Address, *, expand: bool = False) -> list[BlockingKey]
 
 def truncate(kind: str, digest: bytes) -> bytes:
     """Cut a keyed hash to its kind's bits, behind the kind's code byte."""
-    spec = KEY_KINDS[kind]
-    length = (spec.bits + 7) // 8
+    code, length, mask = _CUTS[kind]
     if len(digest) < length:
         raise ValueError("The tokeniser returned fewer bytes than the key kind needs")
-    head = bytearray(digest[:length])
-    spare = length * 8 - spec.bits
-    if spare:
-        head[-1] &= (0xFF << spare) & 0xFF
-    return bytes([spec.code]) + bytes(head)
+    return code + digest[: length - 1] + bytes((digest[length - 1] & mask,))
+
+
+# Per kind: the code byte, the bytes kept, and the mask for the last one.
+_CUTS = {
+    k.name: (
+        bytes((k.code,)),
+        (k.bits + 7) // 8,
+        (0xFF << ((k.bits + 7) // 8 * 8 - k.bits)) & 0xFF,
+    )
+    for k in KEY_KINDS.values()
+}
 
 
 def token_kind(token: bytes) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -251,14 +251,17 @@ class Matcher:
         record: PersonRecord | NormalisedPerson,
         *,
         exclude: Collection[RecordId] = (),
+        tokens: Sequence[bytes] | None = None,
     ) -> Decision:
         """Find the best existing person for a record and decide: match, possible or new.
 
-        ``exclude`` names persons not to propose (already marked as different people).
+        ``exclude`` names persons not to propose (already marked as different people);
+        ``tokens`` are the record's lookup tokens if the caller made them already.
         """
         person = self.normalise(record)
+        lookup = self.query_tokens(person) if tokens is None else tokens
         quick: list[_Quick] = []
-        for candidate in self.store.candidates(self.query_tokens(person)):
+        for candidate in self.store.candidates(lookup):
             if candidate.person_id in exclude:
                 continue
             other = self.normalise(candidate.person)
@@ -318,11 +321,14 @@ class AddressMatcher:
         outcome = self._scorer.outcome(probability(weight), cap)
         return _Quick(id_, record_id, outcome, weight, levels, rules if cap == outcome else ())
 
-    def match(self, address: AddressRecord | Address) -> Decision:
+    def match(
+        self, address: AddressRecord | Address, *, tokens: Sequence[bytes] | None = None
+    ) -> Decision:
         """Find the best existing address and decide: match, possible or new."""
         query = self.normalise(address)
+        lookup = self.query_tokens(query) if tokens is None else tokens
         quick = [
             self._quick(query, self.normalise(c.address), c.address_id, c.address_id)
-            for c in self.store.candidates(self.query_tokens(query))
+            for c in self.store.candidates(lookup)
         ]
         return _decide(quick, len(quick), self._scorer)

@@ -141,6 +141,8 @@ class Recorder:
         self.places = address_matcher(session, pending=self.pending)
         self.batch = Batch()
         self._proposals: list[tuple[str, str, float, dict[str, object]]] = []
+        # Lookup tokens made by ``prefetch``, by the normalised person they belong to.
+        self._lookups: dict[int, tuple[list[bytes], list[bytes]]] = {}
 
     def prefetch(self, records: Sequence[PersonRecord]) -> list[NormalisedPerson]:
         """Load the candidates of many records in two statements, before recording them.
@@ -150,8 +152,15 @@ class Recorder:
         records normalised, to hand back to ``record``.
         """
         people = [self.people.normalise(r) for r in records]
-        person_tokens = [t for p in people for t in self.people.query_tokens(p)]
-        place_tokens = [t for p in people if p.address for t in self.places.query_tokens(p.address)]
+        self._lookups = {
+            id(p): (
+                self.people.query_tokens(p),
+                self.places.query_tokens(p.address) if p.address else [],
+            )
+            for p in people
+        }
+        person_tokens = [t for lookup, _ in self._lookups.values() for t in lookup]
+        place_tokens = [t for _, lookup in self._lookups.values() for t in lookup]
         people_now = SqlPersonStore(self.session).snapshot(person_tokens)
         places_now = SqlAddressStore(self.session).snapshot(place_tokens)
         self.people.store = _Layered(people_now, self.pending.people)
@@ -171,8 +180,9 @@ class Recorder:
         """Match one person and queue what to write; nothing is written until ``flush``."""
         created_at = created_at or utcnow()
         person = normalised or self.people.normalise(record)
-        decision = self.people.match(person)
-        address_id = self._address(record, person, created_at)
+        lookup, place_lookup = self._lookups.get(id(person), (None, None))
+        decision = self.people.match(person, tokens=lookup)
+        address_id = self._address(record, person, created_at, place_lookup)
         merged_into = decision.id if decision.outcome == "match" else None
         tokens = self.people.index_tokens(person)
         record_id = self.batch.add_person(
@@ -202,14 +212,18 @@ class Recorder:
         return Recorded(record_id, root, decision)
 
     def _address(
-        self, record: PersonRecord, person: NormalisedPerson, created_at: datetime
+        self,
+        record: PersonRecord,
+        person: NormalisedPerson,
+        created_at: datetime,
+        lookup: Sequence[bytes] | None,
     ) -> str | None:
         if not person.address:
             return None
         address = AddressRecord(
             record.address_line_1, record.address_line_2, record.town, record.postcode
         )
-        found = self.places.match(person.address)
+        found = self.places.match(person.address, tokens=lookup)
         if found.outcome == "match" and found.id is not None:
             return str(found.id)
         tokens = self.places.index_tokens(person.address)
@@ -223,6 +237,7 @@ class Recorder:
         for person_id, candidate_id, score, explanation in self._proposals:
             review.propose(self.session, person_id, candidate_id, score, explanation)
         self._proposals = []
+        self._lookups = {}
         self.session.flush()
         self.pending = PendingPeople()
         self.people.store = _CombinedPeople(SqlPersonStore(self.session), self.pending)
@@ -232,6 +247,7 @@ class Recorder:
         """Forget everything queued (after the caller rolled back)."""
         self.batch = Batch()
         self._proposals = []
+        self._lookups = {}
         self.pending = PendingPeople()
         self.people.store = _CombinedPeople(SqlPersonStore(self.session), self.pending)
         self.places.store = _CombinedAddresses(SqlAddressStore(self.session), self.pending)
