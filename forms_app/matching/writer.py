@@ -27,7 +27,7 @@ from forms_app.models import (
 )
 
 from .models import ImportDecision, MatchProfile
-from .store import HOME, index_rows
+from .store import HOME, index_rows, row_id
 
 
 def _encrypt(table: str, column: str, row_id: str, value: object) -> bytes | None:
@@ -122,7 +122,7 @@ class Batch:
         if address_id is not None:
             self.person_addresses.append(
                 {
-                    "id": new_id(),
+                    "id": row_id(),
                     "created_at": created_at,
                     "person_id": person_id,
                     "address_id": address_id,
@@ -133,7 +133,7 @@ class Batch:
             row["person_id"] = row.pop("owner_id")
             self.person_index.append(row)
         if profile is not None:
-            profile_id = new_id()
+            profile_id = row_id()
             self.profiles.append(
                 {
                     "id": profile_id,
