@@ -30,6 +30,10 @@ class CandidateRecord:
     record_id: RecordId
     person: PersonRecord | NormalisedPerson
 
+    def __hash__(self) -> int:
+        # The ids say which record this is; hashing the whole person would be slow.
+        return hash((self.person_id, self.record_id))
+
 
 @dataclass(frozen=True, slots=True)
 class AddressRecord:
@@ -47,6 +51,9 @@ class CandidateAddress:
 
     address_id: RecordId
     address: AddressRecord | Address
+
+    def __hash__(self) -> int:
+        return hash(self.address_id)
 
 
 class CandidateStore(Protocol):

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from dedupe.addresses import Address as NormalAddress
@@ -158,6 +159,15 @@ def _profiles_query() -> sa.Select[str, str | None, str, int, bytes]:
     ).outerjoin(MatchProfile, MatchProfile.person_id == Person.id)
 
 
+def _one_of(
+    session: Session, column: InstrumentedAttribute[str], values: list[str]
+) -> sa.ColumnElement[bool]:
+    # On PostgreSQL one array parameter, so the statement is the same for every batch.
+    if _postgresql(session):
+        return column == sa.func.any(sa.cast(sa.literal(values), ARRAY(sa.String())))
+    return column.in_(values)
+
+
 def _postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
@@ -240,7 +250,7 @@ class SqlPersonStore:
         owners = list(tokens_of)
         for start in range(0, len(owners), SQLITE_CHUNK):
             chunk = owners[start : start + SQLITE_CHUNK]
-            query = _profiles_query().where(Person.id.in_(chunk))
+            query = _profiles_query().where(_one_of(self.session, Person.id, chunk))
             rows: Sequence[Any] = self.session.execute(query).all()
             found = self._from_profiles(rows)
             row_of = {str(r[2]): str(r[0]) for r in rows if r[2] is not None}
@@ -352,7 +362,7 @@ class SqlAddressStore:
             chunk = ids[start : start + SQLITE_CHUNK]
             query = sa.select(
                 Address.id, *(getattr(Address, f"{f}_enc") for f in ADDRESS_FIELDS)
-            ).where(Address.id.in_(chunk))
+            ).where(_one_of(self.session, Address.id, chunk))
             for row in self.session.execute(query).all():
                 found = self._candidate(row)
                 # Normalised once here rather than once for every row of the batch it meets.
