@@ -240,6 +240,17 @@ def speed(sizes: list[int], queries: int, server_url: str | None) -> dict[str, A
     return results
 
 
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) a local process has used, from /proc; 0 if unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    import os
+
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def import_throughput(held: int, rows: int, server_url: str | None) -> dict[str, Any]:
     """Rows per second through `saferforms import persons` with ``held`` people already held."""
     from benchmarks.dedupe_synthetic import Population
@@ -272,10 +283,14 @@ def import_throughput(held: int, rows: int, server_url: str | None) -> dict[str,
                      person.town or "", person.postcode or "", "2015-06-01"]
                 )  # fmt: skip
         counts: dict[str, int] = {}
+        session = db.session()
+        backend = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        session.commit()
         with path.open(encoding="utf-8", newline="") as handle:
-            started = time.perf_counter()
+            server_before = _process_cpu(backend)
+            started, started_cpu = time.perf_counter(), time.process_time()
             summary = import_persons(
-                db.session(),
+                session,
                 read_rows(handle),
                 "legacy",
                 on_line=lambda line: counts.__setitem__(
@@ -284,7 +299,14 @@ def import_throughput(held: int, rows: int, server_url: str | None) -> dict[str,
                 on_error=lambda error: None,
             )
             elapsed = time.perf_counter() - started
+            client_cpu = time.process_time() - started_cpu
+            server_cpu = _process_cpu(backend) - server_before
         return {
+            "client_cpu_seconds": round(client_cpu, 2),
+            "server_cpu_seconds": round(server_cpu, 2),
+            # What one uncontended core each for client and server would allow: the import
+            # alternates between them, so their CPU times add up.
+            "rows_per_second_by_cpu_time": round(rows / (client_cpu + server_cpu), 1),
             "held_before": held,
             "rows": rows,
             "seconds": round(elapsed, 2),
