@@ -30,9 +30,14 @@ def dedupe_train_command(sample: int, seed: int) -> None:
     The model is stored in the database and used for every match from then on.
     """
     from forms_app.extensions import db
-    from forms_app.matching.service import train_from_store
+    from forms_app.matching.service import NotEnoughData, train_from_store
 
-    training = train_from_store(db.session(), sample=sample, seed=seed)
+    try:
+        training = train_from_store(db.session(), sample=sample, seed=seed)
+    except NotEnoughData as error:
+        raise click.ClickException(
+            f"Not enough records to learn from yet: {error}. The model in use stays."
+        ) from None
     db.session.commit()
     trained = training.parameters.trained_on
     state = "converged" if training.converged else "stopped before converging"

@@ -271,15 +271,36 @@ def person_records(session: Session, person_ids: Sequence[str]) -> list[Candidat
     return out
 
 
+class NotEnoughData(Exception):
+    """Too few records to learn from; the model in use stays."""
+
+
+# Below these, EM learns noise: better to keep the defaults (or the last good model).
+MIN_TRAINING_RECORDS = 1_000
+MIN_CANDIDATE_PAIRS = 200
+
+
 def train_from_store(session: Session, *, sample: int = 20_000, seed: int = 0) -> Training:
-    """Train on a random sample of the records held, store the parameters, and return them."""
+    """Train on a random sample of the records held, store the parameters, and return them.
+
+    Raise NotEnoughData (and store nothing) when there is too little to learn from.
+    """
     ids = list(session.scalars(sa.select(Person.id)))
+    if len(ids) < MIN_TRAINING_RECORDS:
+        raise NotEnoughData(
+            f"{len(ids):,} person records are held; at least {MIN_TRAINING_RECORDS:,} are needed"
+        )
     random.Random(seed).shuffle(ids)
     chosen = ids[:sample]
     records = person_records(session, chosen)
     matcher = Matcher(InMemoryStore(), tokeniser())
     people = [matcher.normalise(c.person) for c in records]
     pairs = blocked_pairs(people, tokeniser())
+    if len(pairs) < MIN_CANDIDATE_PAIRS:
+        raise NotEnoughData(
+            f"only {len(pairs):,} pairs of records look alike; at least "
+            f"{MIN_CANDIDATE_PAIRS:,} are needed"
+        )
     # The prior comes out as the chance that two records drawn at random are one person, which
     # a random sample of records estimates without bias for the whole store.
     training = train(people, pairs, start=load_parameters(session), seed=seed)

@@ -36,19 +36,32 @@ def _people(count: int) -> list[PersonRecord]:
 
 def test_train_stores_a_model_that_matching_then_uses(runner, db_session):
     recorder = Recorder(db_session)
-    for person in _people(300):
+    for person in _people(900):
         recorder.record(person)
     recorder.flush()
     db_session.commit()
     assert load_parameters(db_session) == Parameters()
 
-    result = runner.invoke(args=["dedupe", "train", "--sample", "1000"])
+    result = runner.invoke(args=["dedupe", "train", "--sample", "5000"])
     assert result.exit_code == 0, result.output
     assert "The new model is in use." in result.output
     stored = db_session.scalars(sa.select(DedupeModel)).all()
     assert len(stored) == 1
-    assert stored[0].persons > 300
+    assert stored[0].persons >= 1000
     learned = load_parameters(db_session)
     assert learned != Parameters()
     assert learned.trained_on["candidate_pairs"] == stored[0].candidate_pairs > 0
     assert "Jones" not in stored[0].parameters
+
+
+def test_train_refuses_to_learn_from_too_few_records_and_keeps_the_model(runner, db_session):
+    recorder = Recorder(db_session)
+    for person in _people(20):
+        recorder.record(person)
+    recorder.flush()
+    db_session.commit()
+    result = runner.invoke(args=["dedupe", "train"])
+    assert result.exit_code != 0
+    assert "Not enough records to learn from yet" in result.output
+    assert "The model in use stays." in result.output
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(DedupeModel)) == 0
