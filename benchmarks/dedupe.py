@@ -149,6 +149,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--stores", default="memory,postgresql", help="speed: which stores to time")
+    parser.add_argument(
+        "--no-import-path",
+        action="store_true",
+        help="accuracy: skip feeding FEBRL through `saferforms import persons` on PostgreSQL",
+    )
     parser.add_argument("--held", type=int, default=100_000, help="persons held before import")
     parser.add_argument("--rows", type=int, default=10_000, help="rows to import")
     args = parser.parse_args(argv)
