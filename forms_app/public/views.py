@@ -221,9 +221,18 @@ def page_facts(journey: svc.Journey, page: Page, number: int | None) -> PageFact
 # own options. What a person typed is never kept: it is rendered as a stand-in and put back,
 # escaped, on each request; so is everything request-specific (see PLACEHOLDERS).
 _CHOICES = ("radios", "yesno", "checkboxes", "select")
-_rendered: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-_rendered_lock = threading.Lock()
 RENDER_CACHE_SIZE = 512
+_RENDERED = "saferforms.rendered_pages"
+_rendered_lock = threading.Lock()
+
+
+def rendered_pages() -> OrderedDict[tuple[Any, ...], str]:
+    """This application's kept pages (its configuration, e.g. the draft window, shapes them)."""
+    kept: OrderedDict[tuple[Any, ...], str] | None = current_app.extensions.get(_RENDERED)
+    if kept is None:
+        with _rendered_lock:
+            kept = current_app.extensions.setdefault(_RENDERED, OrderedDict())
+    return kept
 
 
 class _Uncacheable(Exception):
@@ -302,7 +311,8 @@ def render_page(
         journey.draft is not None and not journey.draft.is_new,
         shape,
     )
-    html = _rendered.get(key)
+    kept = rendered_pages()
+    html = kept.get(key)
     if html is None:
         for name, stand_in in masked.items():
             form[name].raw = stand_in
@@ -311,9 +321,9 @@ def render_page(
         )
         html = render_template("public/page.html", **context)
         with _rendered_lock:
-            _rendered[key] = html
-            while len(_rendered) > RENDER_CACHE_SIZE:
-                _rendered.popitem(last=False)
+            kept[key] = html
+            while len(kept) > RENDER_CACHE_SIZE:
+                kept.popitem(last=False)
     return _fill(html, {**_volatile_values(Volatile.now(journey)), **values})
 
 
