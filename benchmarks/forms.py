@@ -349,6 +349,17 @@ def measured(
     return run
 
 
+def with_cpu(server: subprocess.Popen[bytes], run: Any) -> dict[str, Any]:
+    """A submission run, with the workers' CPU per request and per complete submission."""
+    before = worker_cpu_seconds(server)
+    result: dict[str, Any] = run()
+    spent = worker_cpu_seconds(server) - before
+    requests = result["requests_per_second"] * result["seconds"]
+    result["worker_cpu_ms_per_request"] = round(spent / max(requests, 1) * 1000, 3)
+    result["worker_cpu_ms_per_submission"] = round(spent / max(result["completed"], 1) * 1000, 1)
+    return result
+
+
 # Servers ------------------------------------------------------------------------------
 
 
@@ -514,10 +525,18 @@ def main() -> None:
                 pages.append(measured(forms_server, page_url, args, {"Cookie": cookie}))
                 typed.append(measured(forms_server, text_url, args, {"Cookie": text_cookie}))
             stop(hello_server)
-            short = complete_submissions(
-                forms_port, "bench-short", args.clients, args.submit_seconds
+            short = with_cpu(
+                forms_server,
+                lambda: complete_submissions(
+                    forms_port, "bench-short", args.clients, args.submit_seconds
+                ),
             )
-            full = complete_submissions(forms_port, "asb-report", args.clients, args.submit_seconds)
+            full = with_cpu(
+                forms_server,
+                lambda: complete_submissions(
+                    forms_port, "asb-report", args.clients, args.submit_seconds
+                ),
+            )
         finally:
             for process in (hello_server, forms_server):
                 if process.poll() is None:
