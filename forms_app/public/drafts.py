@@ -260,7 +260,8 @@ def extend_draft(draft: OpenDraft) -> datetime:
 
 def delete_draft(draft: OpenDraft) -> None:
     """Delete the draft row in the current transaction (the caller commits)."""
-    db.session.execute(delete(Draft).where(Draft.id == draft.id))
+    table = Draft.__table__
+    db.session.execute(delete(table).where(table.c.id == draft.id))
 
 
 def purge_expired(now: datetime | None = None) -> int:

@@ -28,7 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from forms_app.crypto import crypto
 from forms_app.definitions import FormDefinition
 from forms_app.extensions import db
-from forms_app.models import Channel, Outbox, Submission, new_id, utcnow
+from forms_app.jobs import outbox
+from forms_app.models import Channel, Submission, new_id, utcnow
 
 from .drafts import OpenDraft, delete_draft
 from .models import Upload
@@ -122,6 +123,16 @@ def _write(
     submitted_files: list[str],
 ) -> str:
     reference = new_reference(form.reference_prefix)
+    # Table-level statements first: they need no flush of the objects added below.
+    if not draft.is_new:
+        delete_draft(draft)
+    if draft.uploads:
+        uploads = Upload.__table__
+        unsent = [upload_id for upload_id in draft.uploads if upload_id not in submitted_files]
+        if unsent:
+            db.session.execute(
+                delete(uploads).where(uploads.c.id.in_(unsent), uploads.c.draft_id == draft.id)
+            )
     db.session.add(
         Submission(
             id=submission_id,
@@ -131,22 +142,16 @@ def _write(
             sealed_answers=sealed,
         )
     )
-    db.session.add(Outbox(kind=OUTBOX_KIND, payload={"submission_id": submission_id}))
-    # The submission's files are kept with it; any others this draft uploaded go now.
+    outbox.add(OUTBOX_KIND, submission_id=submission_id)
     if submitted_files:
+        # The submission's files are kept with it (after it exists, for the foreign key).
+        db.session.flush()
+        uploads = Upload.__table__
         db.session.execute(
-            update(Upload)
-            .where(Upload.id.in_(submitted_files), Upload.draft_id == draft.id)
-            .values(submission_id=submission_id, draft_id=None),
-            execution_options={"synchronize_session": False},
+            update(uploads)
+            .where(uploads.c.id.in_(submitted_files), uploads.c.draft_id == draft.id)
+            .values(submission_id=submission_id, draft_id=None)
         )
-    if draft.uploads:
-        db.session.execute(
-            delete(Upload).where(Upload.draft_id == draft.id, Upload.submission_id.is_(None)),
-            execution_options={"synchronize_session": False},
-        )
-    if not draft.is_new:
-        delete_draft(draft)
     db.session.commit()
     return reference
 
