@@ -9,6 +9,7 @@ COPY; the timed parts use the application's own code (forms_app.matching).
 from __future__ import annotations
 
 import csv
+import gc
 import statistics
 import tempfile
 import time
@@ -283,6 +284,9 @@ def import_throughput(held: int, rows: int, server_url: str | None) -> dict[str,
                      person.town or "", person.postcode or "", "2015-06-01"]
                 )  # fmt: skip
         counts: dict[str, int] = {}
+        # The import command's process does not hold the generated population.
+        del people, marks
+        gc.collect()
         session = db.session()
         backend = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
         session.commit()
