@@ -12,7 +12,12 @@ config = context.config
 if config.config_file_name is not None and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-from forms_app import models  # noqa: E402,F401  (registers every table)
+# Register every table: the core models and each domain's own.
+import forms_app.intake.models  # noqa: E402,F401
+import forms_app.matching.models  # noqa: E402,F401
+import forms_app.public.models  # noqa: E402,F401
+import notifications.models  # noqa: E402,F401
+from forms_app import models  # noqa: E402,F401
 from forms_app.extensions import db  # noqa: E402
 
 target_metadata = db.metadata

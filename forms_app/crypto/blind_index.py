@@ -38,7 +38,7 @@ class BlindIndexer:
     def full(self, kind: str, value: str) -> bytes:
         """The full 32-byte HMAC; callers that truncate by their own table use this."""
         message = kind.encode() + b"\x00" + value.encode()
-        return hmac.new(self._key, message, hashlib.sha256).digest()
+        return hmac.digest(self._key, message, hashlib.sha256)
 
     def token(self, kind: str, value: str, bits: int | None = None) -> bytes:
         bits = bits if bits is not None else TRUNCATION_BITS.get(kind, DEFAULT_BITS)
