@@ -7,6 +7,8 @@ is a scratch database of its own. It restarts the real cluster, then waits for i
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import subprocess
 import time
 
@@ -84,12 +86,18 @@ def test_a_postgresql_restart_mid_processing_delays_reports_but_loses_or_repeats
     workers = [start(SAFERFORMS_JOBS_MAX_ATTEMPTS="20"), start(SAFERFORMS_JOBS_MAX_ATTEMPTS="20")]
     try:
         wait_for(lambda: counts(url)["processed"] >= 5, 90, 0.05)
+        # Freeze the workers where they are, so that the restart lands mid-processing however
+        # fast this machine is: their open connections and transactions die with the server.
+        for worker in workers:
+            os.killpg(worker.process.pid, signal.SIGSTOP)
+        at_restart = counts(url)
+        assert at_restart["processed"] < 60, "everything was done before the restart"
         subprocess.run([*CLUSTER, "restart"], check=True, timeout=120)
         restarted_at = time.monotonic()
         wait_for(_postgres_ready, 60, 0.5)
         _forget_dead_connections()
-        at_restart = counts(url)
-        assert at_restart["processed"] < 60, "everything was done before the restart"
+        for worker in workers:
+            os.killpg(worker.process.pid, signal.SIGCONT)
 
         try:
             wait_for(
