@@ -56,7 +56,7 @@ def job_settings(config: Mapping[str, Any]) -> JobSettings:
         backoff_seconds=float(_value(config, "JOBS_BACKOFF_SECONDS", 15)),
         backoff_max_seconds=float(_value(config, "JOBS_BACKOFF_MAX_SECONDS", 3600)),
         job_timeout=int(_value(config, "JOBS_TIMEOUT", 180)),
-        queue_lease_seconds=float(_value(config, "JOBS_QUEUE_LEASE_SECONDS", 900)),
+        queue_lease_seconds=float(_value(config, "JOBS_QUEUE_LEASE_SECONDS", 120)),
         poll_seconds=float(_value(config, "JOBS_POLL_SECONDS", 2)),
         relay_batch=int(_value(config, "JOBS_RELAY_BATCH", 500)),
     )

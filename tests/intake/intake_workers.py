@@ -151,6 +151,9 @@ def start_workers(app: Flask, redis_url: str, log_dir: Path, started: list[Worke
             redis_url,
             SAFERFORMS_JOBS_TIMEOUT="8",
             SAFERFORMS_JOBS_BACKOFF_SECONDS="0.5",
+            # A worker killed after taking a job but before claiming its row leaves the row
+            # enqueued: a short lease lets the next worker's relay pick it up within the test.
+            SAFERFORMS_JOBS_QUEUE_LEASE_SECONDS="3",
             **env,
         )
         worker = WorkerProcess(environment, log_dir / f"worker-{len(started)}.log", burst=burst)

@@ -14,7 +14,7 @@ import pytest
 import redis
 from rq import Queue
 from rq.job import Job
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forms_app.extensions import db
 from forms_app.jobs import outbox, queues
@@ -22,6 +22,7 @@ from forms_app.jobs.queue import RUNNER, job_id_for
 from forms_app.jobs.queues import ALL_QUEUES
 from forms_app.jobs.registry import JOBS
 from forms_app.jobs.worker import build_worker
+from forms_app.models import Outbox, utcnow
 from notifications.models import Delivery, InboxItem
 from tests.conftest import require_service
 from tests.jobs.job_factories import make_case, make_team
@@ -169,6 +170,38 @@ def test_a_worker_killed_mid_job_is_followed_by_exactly_one_completion(
         second.stop()
 
     assert recorder.connections >= 2
+    assert len(recorder.messages) == 1
+    assert _counts(case_id) == (1, 1)
+
+
+def test_a_job_taken_by_a_worker_that_died_before_claiming_its_row_runs_once_the_lease_ends(
+    app, db_session, redis_url, smtp_port, start_worker
+) -> None:
+    row_id, case_id = _new_case_row()
+    # A worker takes the job from Redis and dies before the job claims its row: the job is left
+    # "started" in RQ, and the row "enqueued" under the relay's lease.
+    with app.app_context():
+        dead = build_worker(app)
+    taken = dead.dequeue_job_and_maintain_ttl(timeout=5)
+    assert taken is not None
+    job, _queue = taken
+    dead.prepare_job_execution(job)
+    assert job.get_status() == "started"
+    assert outbox_state(app.config["SQLALCHEMY_DATABASE_URI"], row_id) == "enqueued"
+
+    with smtp_server(port=smtp_port) as (recorder, _):
+        worker = start_worker(SAFERFORMS_JOBS_QUEUE_LEASE_SECONDS="1")
+        time.sleep(2)
+        # Still under the lease the app gave it (120 s): nothing has run the report.
+        assert recorder.messages == []
+        db_session.execute(
+            update(Outbox).where(Outbox.id == row_id).values(next_attempt_at=utcnow())
+        )
+        db_session.commit()
+        wait_for(lambda: outbox_state(app.config["SQLALCHEMY_DATABASE_URI"], row_id) == "done", 30)
+        time.sleep(1)  # a duplicate, if there were one, would arrive now
+        worker.stop()
+
     assert len(recorder.messages) == 1
     assert _counts(case_id) == (1, 1)
 
