@@ -1,14 +1,16 @@
 """What intake records beside the case: each report's links (the history index) and each
-risk assessment made of a case. Ids, dates and levels only: no personal data."""
+risk assessment made of a case. Ids, dates and levels in the clear; an assessment's reasons are
+encrypted, since a professional-judgement reason is free text."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from forms_app.crypto import Encrypted
 from forms_app.models.base import Base, IdMixin, TimestampMixin, UTCDateTime
 
 
@@ -47,7 +49,8 @@ class CaseAssessment(IdMixin, TimestampMixin, Base):
     submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"), nullable=False)
     score: Mapped[int] = mapped_column(Integer, nullable=False)
     level: Mapped[str] = mapped_column(String(20), nullable=False)
-    reasons: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    reasons_enc: Mapped[bytes] = mapped_column("reasons", LargeBinary, nullable=False)
+    reasons = Encrypted[list[str]]("json")
     flags: Mapped[list[str]] = mapped_column(JSON, nullable=False)
     instrument: Mapped[str] = mapped_column(String(120), nullable=False)
     version: Mapped[str] = mapped_column(String(40), nullable=False)

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from forms_app.crypto import Encrypted
+
 from .base import ID, Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
 
 
@@ -58,7 +60,9 @@ class Submission(IdMixin, Base):
     )
     risk_score: Mapped[int | None] = mapped_column(Integer)
     risk_level: Mapped[str | None] = mapped_column(String(20))
-    risk_reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    # Encrypted: a practitioner's professional-judgement reason is free text and may name people.
+    risk_reasons_enc: Mapped[bytes | None] = mapped_column("risk_reasons", LargeBinary)
+    risk_reasons = Encrypted[list[str]]("json")
     risk_flags: Mapped[list[str] | None] = mapped_column(JSON)
     risk_instrument: Mapped[str | None] = mapped_column(String(120))
     risk_instrument_version: Mapped[str | None] = mapped_column(String(40))
