@@ -3,6 +3,11 @@
 Every stored value names its key id, and every key stays in the keyring until rotation has
 finished, so an interruption at any point leaves every value readable. Progress is kept per
 table in key_rotation_progress; a second run resumes after the last row it committed.
+
+A process that has not reloaded the keys (a web or worker process started before the new key
+was added) goes on writing under the old key, into rows the pass has already visited. So every
+run ends with a sweep of all tables that rewrites any value still not under the primary key;
+`keys retire` refuses a key while any value uses it.
 """
 
 from __future__ import annotations
@@ -85,7 +90,34 @@ def rotate(batch_size: int = 500, progress: Progress | None = None) -> RotationR
         state.finished_at = utcnow()
         db.session.commit()
         per_table[table] = state.rewritten
+    for model, names in encrypted_columns().items():
+        swept = _sweep(model, names, target, batch_size)
+        if swept:
+            table = model.__tablename__  # type: ignore[attr-defined]
+            per_table[table] = per_table.get(table, 0) + swept
+            total += swept
     return RotationResult(target, total, per_table)
+
+
+def _sweep(model: type, names: list[str], target: str, batch_size: int) -> int:
+    """Rewrite the values of `model` not under `target` that the checkpointed pass missed."""
+    columns = [getattr(model, f"{name}_enc") for name in names]
+    stale = [
+        row[0]
+        for row in db.session.execute(select(model.id, *columns)).yield_per(2000)  # type: ignore[attr-defined]
+        if any(blob is not None and key_id_of(blob) != target for blob in row[1:])
+    ]
+    rewritten = 0
+    for start in range(0, len(stale), batch_size):
+        chunk = stale[start : start + batch_size]
+        for row in db.session.scalars(select(model).where(model.id.in_(chunk))):  # type: ignore[attr-defined]
+            for name in names:
+                blob = getattr(row, f"{name}_enc")
+                if blob is not None and key_id_of(blob) != target:
+                    setattr(row, name, getattr(row, name))
+                    rewritten += 1
+        db.session.commit()
+    return rewritten
 
 
 def count_values_under(key_id: str) -> int:

@@ -157,3 +157,43 @@ def test_an_interrupted_rotation_leaves_every_value_readable_and_resumes(
         used = {key_id_of(b) for (b,) in db.session.execute(sa.select(Person.first_name_enc))}
         assert used == {keyring.primary_id}
         assert _all_values() == before
+
+
+def test_a_resumed_rotation_rewrites_values_written_under_the_old_key_after_its_pass(
+    app, runner
+) -> None:
+    """A process that has not reloaded the keys writes under the old key into a table the
+    rotation has already finished; `--resume` still moves it, so the old key can be retired."""
+    from forms_app import _install_crypto
+    from forms_app.crypto import Crypto
+    from forms_app.keys import rotation
+
+    with app.app_context():
+        for i in range(4):
+            _person(first_name=f"Before {i}")
+        stale_process = app.extensions["saferforms.crypto"]  # the keys a running worker holds
+        old_key = stale_process.keyring.primary_id
+        app.extensions["saferforms.key_provider"].add_data_key()
+        _install_crypto(app, "cli")
+        rotation.rotate(batch_size=2)
+        fresh: Crypto = app.extensions["saferforms.crypto"]
+
+        app.extensions["saferforms.crypto"] = stale_process
+        late = _person(first_name="Written by a worker with the old keys")
+        late_id = late.id
+        app.extensions["saferforms.crypto"] = fresh
+        db.session.expire_all()
+        assert key_id_of(db.session.get(Person, late_id).first_name_enc) == old_key
+
+    refused = runner.invoke(args=["keys", "retire", old_key])
+    assert refused.exit_code != 0 and "still use key" in refused.output
+
+    resumed = runner.invoke(args=["keys", "rotate", "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    with app.app_context():
+        db.session.expire_all()
+        person = db.session.get(Person, late_id)
+        assert key_id_of(person.first_name_enc) == fresh.keyring.primary_id
+        assert person.first_name == "Written by a worker with the old keys"
+    retired = runner.invoke(args=["keys", "retire", old_key])
+    assert retired.exit_code == 0, retired.output
