@@ -22,6 +22,8 @@ def _choice(info: FieldInfo) -> Check:
     listed = ", ".join(info.options or ()) or "none"
 
     def check(value: Any) -> str | None:
+        if not isinstance(value, str):
+            return f"must be one option value, as text ({listed})"
         if value in options:
             return None
         return f"the answer is not one of the field's options ({listed})"

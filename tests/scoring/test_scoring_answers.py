@@ -134,3 +134,11 @@ def test_one_bad_value_among_good_history_entries_is_reported(asb, change, path)
     with pytest.raises(scoring.HistoryError) as caught:
         scoring.assess(asb, {}, history, now=TODAY)
     assert [problem.path for problem in caught.value.problems] == [path]
+
+
+@pytest.mark.parametrize("value", [["very_afraid"], {"level": "very_afraid"}, 3, True])
+def test_a_single_choice_answered_with_something_other_than_text_is_reported(asb, value):
+    found = answer_problems(asb, {"fear_level": value})
+    assert found == {
+        "answers.fear_level": "must be one option value, as text (not_afraid, a_little, very_afraid)"
+    }
