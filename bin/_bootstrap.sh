@@ -1,16 +1,21 @@
 # Shared by bin/serve and bin/test: make sure this machine has what the project needs, then a
 # virtual environment with the project installed. Sourced, not run.
 
+install_debian_package() {
+  # $1: the Debian package, $2: what it is needed for (for the message when we cannot install).
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing $1 from Debian's packages…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+  else
+    echo "Safer Forms needs $2. Install it first: sudo apt-get install $1" >&2
+    exit 1
+  fi
+}
+
 need_debian_package() {
   # $1: a command that must exist, $2: the Debian package that provides it.
   if ! command -v "$1" >/dev/null 2>&1; then
-    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-      echo "Installing $2 from Debian's packages…"
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-    else
-      echo "Safer Forms needs '$1'. Install it first: sudo apt-get install $2" >&2
-      exit 1
-    fi
+    install_debian_package "$2" "'$1'"
   fi
 }
 
@@ -25,7 +30,7 @@ bootstrap() {
   if [ ! -x .venv/bin/python ]; then
     if ! "$PYTHON" -m venv .venv >/dev/null 2>&1; then
       rm -rf .venv
-      need_debian_package false "python3-venv"
+      install_debian_package python3-venv "Python's venv module"
       "$PYTHON" -m venv .venv
     fi
   fi
