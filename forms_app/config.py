@@ -6,21 +6,98 @@ and holds no secrets of its own.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+import click
 
-class ConfigError(RuntimeError):
-    """The configuration cannot start the service; the message says what is missing."""
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+class ConfigError(RuntimeError, click.ClickException):
+    """The configuration cannot start the service; the message says what is wrong.
+
+    It is a ClickException so that `saferforms` prints the message alone, not a traceback.
+    """
+
+    def __init__(self, message: str) -> None:
+        RuntimeError.__init__(self, message)
+        click.ClickException.__init__(self, message)
+
+
+def _unset(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _invalid(name: str, value: object, expected: str) -> ConfigError:
+    return ConfigError(f"Safer Forms cannot start: {name}={value!r} is not valid: {expected}.")
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     value = env.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    # A typo must not quietly switch a security setting off.
+    raise _invalid(name, value, "use true or false")
+
+
+def read_int(name: str, value: object, default: int, *, unit: str, at_least: int) -> int:
+    """`value` as a whole number of `unit`, `at_least` or more; unset gives `default`.
+
+    The error names `name`, the variable the operator sets.
+    """
+    if _unset(value):
+        return default
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = int(value.strip())
+        except ValueError:
+            number = None
+    if number is None or number < at_least:
+        raise _invalid(name, value, f"it must be a whole number of {unit}, {at_least} or more")
+    return number
+
+
+def read_float(
+    name: str, value: object, default: float, *, unit: str, above_zero: bool = False
+) -> float:
+    """`value` as a number of `unit`, 0 or more (above 0 with `above_zero`)."""
+    if _unset(value):
+        return default
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if number is None or not math.isfinite(number) or number < 0 or (above_zero and number == 0):
+        bound = "above 0" if above_zero else "0 or more"
+        raise _invalid(name, value, f"it must be a number of {unit}, {bound}")
+    return number
+
+
+def _int(env: Mapping[str, str], name: str, default: int, unit: str, *, at_least: int) -> int:
+    return read_int(name, env.get(name), default, unit=unit, at_least=at_least)
+
+
+def _float(
+    env: Mapping[str, str], name: str, default: float, unit: str, *, above_zero: bool = False
+) -> float:
+    return read_float(name, env.get(name), default, unit=unit, above_zero=above_zero)
 
 
 class Config:
@@ -50,12 +127,16 @@ class Config:
         self.SESSION_COOKIE_SECURE = _bool(
             env, "SESSION_COOKIE_SECURE", self.DEFAULT_SECURE_COOKIES
         )
-        self.STAFF_IDLE_TIMEOUT = timedelta(minutes=int(env.get("STAFF_IDLE_MINUTES", "30")))
-        self.STAFF_ABSOLUTE_TIMEOUT = timedelta(hours=int(env.get("STAFF_ABSOLUTE_HOURS", "10")))
+        self.STAFF_IDLE_TIMEOUT = timedelta(
+            minutes=_int(env, "STAFF_IDLE_MINUTES", 30, "minutes", at_least=1)
+        )
+        self.STAFF_ABSOLUTE_TIMEOUT = timedelta(
+            hours=_int(env, "STAFF_ABSOLUTE_HOURS", 10, "hours", at_least=1)
+        )
         self.REQUIRE_TOTP = _bool(env, "SAFERFORMS_REQUIRE_TOTP", self.DEFAULT_REQUIRE_TOTP)
 
-        self.MAX_CONTENT_LENGTH = int(
-            env.get("SAFERFORMS_MAX_REQUEST_BYTES", str(25 * 1024 * 1024))
+        self.MAX_CONTENT_LENGTH = _int(
+            env, "SAFERFORMS_MAX_REQUEST_BYTES", 25 * 1024 * 1024, "bytes", at_least=1
         )
         self.RATELIMIT_STORAGE_URI = (
             env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
@@ -74,7 +155,9 @@ class Config:
 
         # Public forms: how long a draft is kept after the user's last change (a sliding window),
         # and the rate limits on page posts and submissions per client address.
-        self.DRAFT_RESUME_HOURS = float(env.get("SAFERFORMS_DRAFT_RESUME_HOURS", "24"))
+        self.DRAFT_RESUME_HOURS = _float(
+            env, "SAFERFORMS_DRAFT_RESUME_HOURS", 24.0, "hours", above_zero=True
+        )
         self.FORM_PAGE_LIMIT = env.get("SAFERFORMS_FORM_PAGE_LIMIT", "120 per minute")
         self.FORM_SUBMIT_LIMIT = env.get("SAFERFORMS_FORM_SUBMIT_LIMIT", "30 per hour")
 
@@ -82,15 +165,17 @@ class Config:
         # Flask-WTF's strict mode needs a Referer on HTTPS posts, which Referrer-Policy:
         # no-referrer never sends; the token and SameSite cookies are the protection.
         self.WTF_CSRF_SSL_STRICT = False
-        self.LOGIN_LOCKOUT_ATTEMPTS = int(env.get("SAFERFORMS_LOGIN_LOCKOUT_ATTEMPTS", "10"))
+        self.LOGIN_LOCKOUT_ATTEMPTS = _int(
+            env, "SAFERFORMS_LOGIN_LOCKOUT_ATTEMPTS", 10, "failed sign-ins", at_least=1
+        )
         self.LOGIN_LOCKOUT_DURATION = timedelta(
-            minutes=int(env.get("SAFERFORMS_LOGIN_LOCKOUT_MINUTES", "15"))
+            minutes=_int(env, "SAFERFORMS_LOGIN_LOCKOUT_MINUTES", 15, "minutes", at_least=1)
         )
         # How long a password-only session may wait for its second factor.
         self.STAFF_PENDING_TIMEOUT = timedelta(minutes=5)
         self.STAFF_SESSION_COOKIE_NAME = "sf_staff"
         # How many proxies in front of the service set X-Forwarded-For (0: none, trust nothing).
-        self.PROXY_HOPS = int(env.get("SAFERFORMS_PROXY_HOPS", "0"))
+        self.PROXY_HOPS = _int(env, "SAFERFORMS_PROXY_HOPS", 0, "proxies", at_least=0)
         self.HSTS_SECONDS = 31536000
         # The other MAIL_*, NOTIFY_* and SAFERFORMS_JOBS_* settings: docs/pipeline.md.
         self.MAIL_TRANSPORT = env.get("MAIL_TRANSPORT") or env.get(

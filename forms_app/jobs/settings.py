@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from forms_app.config import ConfigError, read_float, read_int
+
 MODES = ("rq", "thread", "manual")
 
 
@@ -35,28 +37,45 @@ class JobSettings:
         return self.job_timeout + max(2.0, self.job_timeout * 0.2)
 
 
-def _value(config: Mapping[str, Any], name: str, default: Any) -> Any:
+def _value(config: Mapping[str, Any], name: str) -> tuple[str, Any]:
+    """The setting and the name to blame if it is wrong: the app's config, else the environment."""
     if name in config and config[name] is not None:
-        return config[name]
-    return os.environ.get(f"SAFERFORMS_{name}", default)
+        return name, config[name]
+    variable = f"SAFERFORMS_{name}"
+    return variable, os.environ.get(variable)
+
+
+def _int(config: Mapping[str, Any], name: str, default: int, unit: str) -> int:
+    return read_int(*_value(config, name), default, unit=unit, at_least=1)
+
+
+def _float(
+    config: Mapping[str, Any], name: str, default: float, unit: str, *, above_zero: bool = False
+) -> float:
+    return read_float(*_value(config, name), default, unit=unit, above_zero=above_zero)
 
 
 def job_settings(config: Mapping[str, Any]) -> JobSettings:
     redis_url = config.get("REDIS_URL") or None
     default_mode = "rq" if redis_url else ("manual" if config.get("TESTING") else "thread")
-    mode = str(_value(config, "JOBS_MODE", default_mode))
+    variable, value = _value(config, "JOBS_MODE")
+    mode = str(value or default_mode)
     if mode not in MODES:
-        raise ValueError(f"JOBS_MODE={mode!r} is not one of {', '.join(MODES)}")
+        raise ConfigError(
+            f"Safer Forms cannot start: {variable}={mode!r} is not one of {', '.join(MODES)}."
+        )
     if mode == "rq" and not redis_url:
-        raise ValueError("JOBS_MODE='rq' needs REDIS_URL")
+        raise ConfigError(f"Safer Forms cannot start: {variable}='rq' needs REDIS_URL.")
     return JobSettings(
         mode=mode,
         redis_url=redis_url,
-        max_attempts=int(_value(config, "JOBS_MAX_ATTEMPTS", 8)),
-        backoff_seconds=float(_value(config, "JOBS_BACKOFF_SECONDS", 15)),
-        backoff_max_seconds=float(_value(config, "JOBS_BACKOFF_MAX_SECONDS", 3600)),
-        job_timeout=int(_value(config, "JOBS_TIMEOUT", 180)),
-        queue_lease_seconds=float(_value(config, "JOBS_QUEUE_LEASE_SECONDS", 120)),
-        poll_seconds=float(_value(config, "JOBS_POLL_SECONDS", 2)),
-        relay_batch=int(_value(config, "JOBS_RELAY_BATCH", 500)),
+        max_attempts=_int(config, "JOBS_MAX_ATTEMPTS", 8, "attempts"),
+        backoff_seconds=_float(config, "JOBS_BACKOFF_SECONDS", 15, "seconds"),
+        backoff_max_seconds=_float(config, "JOBS_BACKOFF_MAX_SECONDS", 3600, "seconds"),
+        job_timeout=_int(config, "JOBS_TIMEOUT", 180, "seconds"),
+        queue_lease_seconds=_float(
+            config, "JOBS_QUEUE_LEASE_SECONDS", 120, "seconds", above_zero=True
+        ),
+        poll_seconds=_float(config, "JOBS_POLL_SECONDS", 2, "seconds", above_zero=True),
+        relay_batch=_int(config, "JOBS_RELAY_BATCH", 500, "rows"),
     )

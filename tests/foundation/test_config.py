@@ -1,0 +1,91 @@
+"""Settings from the environment: a value that cannot be used stops start-up with a plain message."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from forms_app import create_app
+from forms_app.config import ConfigError, config_for
+from forms_app.jobs.settings import job_settings
+from tests.conftest import ROOT, _test_config
+
+
+def test_a_non_numeric_job_setting_stops_start_up_naming_the_variable(
+    monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setenv("SAFERFORMS_JOBS_QUEUE_LEASE_SECONDS", "abc")
+    with pytest.raises(ConfigError) as raised:
+        create_app(_test_config("sqlite://", tmp_path / "instance"))
+    message = str(raised.value)
+    assert "SAFERFORMS_JOBS_QUEUE_LEASE_SECONDS='abc'" in message
+    assert "a number of seconds, above 0" in message
+
+
+def test_a_job_setting_given_in_the_app_config_is_named_as_given() -> None:
+    with pytest.raises(ConfigError, match=r"JOBS_RELAY_BATCH='lots'.*whole number of rows"):
+        job_settings({"TESTING": True, "JOBS_RELAY_BATCH": "lots"})
+
+
+def test_job_settings_accept_numbers_as_text_or_as_numbers(monkeypatch) -> None:
+    monkeypatch.setenv("SAFERFORMS_JOBS_BACKOFF_SECONDS", " 0.5 ")
+    settings = job_settings({"TESTING": True, "JOBS_MAX_ATTEMPTS": 3, "JOBS_POLL_SECONDS": "1"})
+    assert settings.backoff_seconds == 0.5
+    assert settings.max_attempts == 3
+    assert settings.poll_seconds == 1.0
+
+
+def test_an_unknown_job_mode_is_a_configuration_error_naming_the_variable(monkeypatch) -> None:
+    monkeypatch.setenv("SAFERFORMS_JOBS_MODE", "cron")
+    with pytest.raises(ConfigError, match="SAFERFORMS_JOBS_MODE='cron' is not one of"):
+        job_settings({"TESTING": True})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("SAFERFORMS_PROXY_HOPS", "one", "a whole number of proxies, 0 or more"),
+        ("SAFERFORMS_PROXY_HOPS", "-1", "a whole number of proxies, 0 or more"),
+        ("SAFERFORMS_PROXY_HOPS", "1.5", "a whole number of proxies, 0 or more"),
+        ("STAFF_IDLE_MINUTES", "half an hour", "a whole number of minutes, 1 or more"),
+        ("SAFERFORMS_LOGIN_LOCKOUT_ATTEMPTS", "0", "a whole number of failed sign-ins, 1 or more"),
+        ("SAFERFORMS_MAX_REQUEST_BYTES", "25MB", "a whole number of bytes, 1 or more"),
+        ("SAFERFORMS_DRAFT_RESUME_HOURS", "nan", "a number of hours, above 0"),
+        ("SAFERFORMS_DRAFT_RESUME_HOURS", "0", "a number of hours, above 0"),
+        ("SESSION_COOKIE_SECURE", "ture", "use true or false"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_refused_with_what_it_expects(
+    name: str, value: str, expected: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        config_for("development", {name: value})
+    message = str(raised.value)
+    assert message.startswith("Safer Forms cannot start:")
+    assert f"{name}={value!r}" in message
+    assert expected in message
+
+
+def test_an_empty_setting_means_its_default() -> None:
+    config = config_for("development", {"SAFERFORMS_PROXY_HOPS": "", "STAFF_IDLE_MINUTES": " "})
+    assert config.PROXY_HOPS == 0
+    assert config.STAFF_IDLE_TIMEOUT.total_seconds() == 30 * 60
+
+
+def test_the_command_line_prints_a_configuration_error_without_a_traceback(tmp_path) -> None:
+    from forms_app.cli import cli
+
+    env = {
+        "SAFERFORMS_ENV": "development",
+        "SAFERFORMS_INSTANCE": str(tmp_path / "instance"),
+        "SAFERFORMS_FORMS_DIR": str(ROOT / "form_definitions"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'sf.db'}",
+        "REDIS_URL": "",
+        "SAFERFORMS_JOBS_QUEUE_LEASE_SECONDS": "abc",
+    }
+    result = CliRunner().invoke(cli, ["jobs", "failed"], env=env)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "Error: Safer Forms cannot start: SAFERFORMS_JOBS_QUEUE_LEASE_SECONDS='abc'" in (
+        result.output
+    )
