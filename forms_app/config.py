@@ -209,15 +209,27 @@ class ProductionConfig(Config):
     DEFAULT_REQUIRE_TOTP = True
 
     def validate(self) -> None:
-        missing = [name for name in ("DATABASE_URL", "SECRET_KEY") if not self._env.get(name)]
-        if self.KEY_PROVIDER == "env":
-            from forms_app.crypto.providers import EnvKeyProvider
+        from forms_app.crypto.providers import EnvKeyProvider
 
-            missing += EnvKeyProvider.missing_variables(self._env)
-        if missing:
+        missing = [name for name in ("DATABASE_URL", "SECRET_KEY") if not self._env.get(name)]
+        missing += EnvKeyProvider.missing_variables(self._env)
+        problems = ["set " + ", ".join(missing)] if missing else []
+        if self.KEY_PROVIDER != "env":
+            # Local keys sit beside the web process in the instance folder, intake private key
+            # included, which would undo keeping that key on the workers only.
+            problems.append(
+                f"SAFERFORMS_KEY_PROVIDER={self.KEY_PROVIDER!r} is not allowed: production keys "
+                "come from the environment, so set it to 'env' or leave it unset"
+            )
+        if not self.REQUIRE_TOTP:
+            problems.append(
+                "SAFERFORMS_REQUIRE_TOTP is off: staff must use a second factor in production, "
+                "so set it to true or leave it unset"
+            )
+        if problems:
             raise ConfigError(
-                "Safer Forms cannot start in production: set "
-                + ", ".join(missing)
+                "Safer Forms cannot start in production: "
+                + "; ".join(problems)
                 + " (see README.md, Configuration)."
             )
 

@@ -7,8 +7,13 @@ from click.testing import CliRunner
 
 from forms_app import create_app
 from forms_app.config import ConfigError, config_for
+from forms_app.crypto.providers import generate_env_keys
 from forms_app.jobs.settings import job_settings
 from tests.conftest import ROOT, _test_config
+
+
+def _production_env(**extra: str) -> dict[str, str]:
+    return {"DATABASE_URL": "sqlite://", "SECRET_KEY": "x" * 32, **generate_env_keys(), **extra}
 
 
 def test_a_non_numeric_job_setting_stops_start_up_naming_the_variable(
@@ -89,3 +94,36 @@ def test_the_command_line_prints_a_configuration_error_without_a_traceback(tmp_p
     assert "Error: Safer Forms cannot start: SAFERFORMS_JOBS_QUEUE_LEASE_SECONDS='abc'" in (
         result.output
     )
+
+
+def test_production_refuses_keys_from_the_instance_folder() -> None:
+    with pytest.raises(ConfigError) as raised:
+        config_for("production", _production_env(SAFERFORMS_KEY_PROVIDER="local")).validate()
+    message = str(raised.value)
+    assert "SAFERFORMS_KEY_PROVIDER='local' is not allowed" in message
+    assert "production keys come from the environment" in message
+
+
+def test_production_refuses_to_turn_off_the_staff_second_factor() -> None:
+    with pytest.raises(ConfigError) as raised:
+        config_for("production", _production_env(SAFERFORMS_REQUIRE_TOTP="false")).validate()
+    message = str(raised.value)
+    assert "SAFERFORMS_REQUIRE_TOTP is off" in message
+    assert "second factor" in message
+
+
+def test_production_names_every_problem_at_once() -> None:
+    env = {"SAFERFORMS_KEY_PROVIDER": "local", "SAFERFORMS_REQUIRE_TOTP": "no"}
+    with pytest.raises(ConfigError) as raised:
+        config_for("production", env).validate()
+    message = str(raised.value)
+    for name in ["DATABASE_URL", "SAFERFORMS_DATA_KEYS", "SAFERFORMS_KEY_PROVIDER"]:
+        assert name in message
+    assert "SAFERFORMS_REQUIRE_TOTP" in message
+
+
+def test_production_starts_with_the_second_factor_and_env_keys_set_explicitly() -> None:
+    env = _production_env(SAFERFORMS_KEY_PROVIDER="env", SAFERFORMS_REQUIRE_TOTP="true")
+    config = config_for("production", env)
+    config.validate()
+    assert config.REQUIRE_TOTP is True
