@@ -89,31 +89,99 @@ def propose(
 
     ``explanation`` holds field names, levels and weights only (dedupe's Explanation.to_dict).
     """
-    if person_id == candidate_id or marked_different(session, person_id, candidate_id):
-        return None
-    existing = session.scalar(
-        sa.select(MatchReview).where(
-            sa.or_(
-                sa.and_(
-                    MatchReview.person_id == person_id, MatchReview.candidate_id == candidate_id
-                ),
-                sa.and_(
-                    MatchReview.person_id == candidate_id, MatchReview.candidate_id == person_id
-                ),
+    queued = propose_many(session, [(person_id, candidate_id, score, explanation)])
+    return queued[0] if queued else None
+
+
+Proposal = tuple[str, str, float, dict[str, Any]]  # person, candidate, score, explanation
+
+
+def propose_many(session: Session, proposals: Iterable[Proposal]) -> list[MatchReview]:
+    """Queue the possible duplicates not already queued or decided, in a few queries.
+
+    A pair is skipped when it is one record twice, when it (either way round) already has a
+    review of any status, or when a person decided that the two people differ (any record of
+    either, following merges). A pair proposed twice in `proposals` is queued once.
+    """
+    wanted = [proposal for proposal in proposals if proposal[0] != proposal[1]]
+    if not wanted:
+        return []
+    with session.no_autoflush:
+        ids = {record_id for proposal in wanted for record_id in proposal[:2]}
+        roots = _roots(session, ids)
+        root_of_member = _members(session, set(roots.values()))
+        members = list(root_of_member)
+        different = {
+            frozenset((root_of_member[a], root_of_member[b]))
+            for a, b in session.execute(
+                sa.select(MatchReview.person_id, MatchReview.candidate_id).where(
+                    MatchReview.status == DIFFERENT,
+                    MatchReview.person_id.in_(members),
+                    MatchReview.candidate_id.in_(members),
+                )
             )
+        }
+        seen = {
+            frozenset(pair)
+            for pair in session.execute(
+                sa.select(MatchReview.person_id, MatchReview.candidate_id).where(
+                    MatchReview.person_id.in_(ids), MatchReview.candidate_id.in_(ids)
+                )
+            )
+        }
+    queued = []
+    for person_id, candidate_id, score, explanation in wanted:
+        pair = frozenset((person_id, candidate_id))
+        if pair in seen or frozenset((roots[person_id], roots[candidate_id])) in different:
+            continue
+        seen.add(pair)
+        review = MatchReview(
+            person_id=person_id,
+            candidate_id=candidate_id,
+            score=score,
+            explanation=explanation,
+            status=PENDING,
         )
-    )
-    if existing is not None:
-        return None
-    review = MatchReview(
-        person_id=person_id,
-        candidate_id=candidate_id,
-        score=score,
-        explanation=explanation,
-        status=PENDING,
-    )
-    session.add(review)
-    return review
+        session.add(review)
+        queued.append(review)
+    return queued
+
+
+def _members(session: Session, roots: set[str]) -> dict[str, str]:
+    """Map every record merged (directly or not) into each of `roots`, and each root, to its root."""
+    root_of_member = {root: root for root in roots}
+    frontier = set(roots)
+    while frontier:
+        children = session.execute(
+            sa.select(Person.id, Person.merged_into_id).where(Person.merged_into_id.in_(frontier))
+        ).all()
+        frontier = set()
+        for child, parent in children:
+            if child not in root_of_member:
+                root_of_member[child] = root_of_member[parent]
+                frontier.add(child)
+    return root_of_member
+
+
+def _roots(session: Session, person_ids: set[str]) -> dict[str, str]:
+    """Return the person each record now belongs to, following merges, a query per level."""
+    parent_of: dict[str, str | None] = {}
+    frontier = set(person_ids)
+    while frontier:
+        rows = session.execute(
+            sa.select(Person.id, Person.merged_into_id).where(Person.id.in_(frontier))
+        ).all()
+        found = dict(rows)
+        parent_of.update({record_id: found.get(record_id) for record_id in frontier})
+        frontier = {parent for parent in found.values() if parent and parent not in parent_of}
+    roots = {}
+    for record_id in person_ids:
+        current, visited = record_id, {record_id}
+        while (parent := parent_of.get(current)) is not None and parent not in visited:
+            visited.add(parent)
+            current = parent
+        roots[record_id] = current
+    return roots
 
 
 def pending(session: Session, limit: int = 50) -> list[MatchReview]:

@@ -234,8 +234,7 @@ class Recorder:
     def flush(self) -> None:
         """Write everything queued and the reviews proposed, inside the caller's transaction."""
         self.batch.write(self.session)
-        for person_id, candidate_id, score, explanation in self._proposals:
-            review.propose(self.session, person_id, candidate_id, score, explanation)
+        review.propose_many(self.session, self._proposals)
         self._proposals = []
         self._lookups = {}
         self.session.flush()
