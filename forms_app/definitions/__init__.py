@@ -40,7 +40,12 @@ from .journey import (
     validate_page,
 )
 from .model import (
+    CHECK_PAGE,
+    CONFIRMATION_PAGE,
     FIELD_TYPES,
+    KEEP_ALIVE_PAGE,
+    RESERVED_PAGE_IDS,
+    START_AGAIN_PAGE,
     Confirmation,
     Declaration,
     Field,
@@ -66,9 +71,14 @@ from .registry import (
 from .schema import FORM_SCHEMA
 
 __all__ = [
+    "CHECK_PAGE",
+    "CONFIRMATION_PAGE",
     "FIELD_TYPES",
     "FILE_KIND_TYPES",
     "FORM_SCHEMA",
+    "KEEP_ALIVE_PAGE",
+    "RESERVED_PAGE_IDS",
+    "START_AGAIN_PAGE",
     "AllOf",
     "AnswerProblem",
     "AnswerResult",

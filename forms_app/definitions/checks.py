@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from .conditions import OPERATORS
-from .model import PERSON_PARTS
+from .model import PERSON_PARTS, RESERVED_PAGE_IDS
 from .schema import FORM_SCHEMA
 
 Path = tuple[str | int, ...]
@@ -307,6 +307,13 @@ class _Checker:
                     f"page id `{page['id']}` is used twice (first by page {page_ids[page['id']] + 1})",
                 )
             page_ids.setdefault(page["id"], index)
+            if page["id"] in RESERVED_PAGE_IDS:
+                yield (
+                    (*path, "id"),
+                    f"page id `{page['id']}` is the address of the form's own page "
+                    f"/f/{self.data['slug']}/{page['id']}, so this page could never be opened: "
+                    "choose another id",
+                )
             for field, field_path in _page_fields(page, path):
                 name = field.get("name")
                 if name is None or field["type"] == "content":

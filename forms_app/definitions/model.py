@@ -47,6 +47,13 @@ PERSON_PARTS = (
 ADDRESS_PARTS = ("line1", "line2", "town", "county", "postcode")
 LOCATION_PARTS = ("description", "postcode", "latitude", "longitude")
 CONTENT_STYLES = ("text", "inset", "warning", "details")
+# The public site's own pages under /f/<slug>/. Their fixed routes are matched before a
+# definition's pages, so a page given one of these ids could never be opened.
+CHECK_PAGE = "check-your-answers"
+CONFIRMATION_PAGE = "confirmation"
+KEEP_ALIVE_PAGE = "keep-alive"
+START_AGAIN_PAGE = "start-again"
+RESERVED_PAGE_IDS = frozenset({CHECK_PAGE, CONFIRMATION_PAGE, KEEP_ALIVE_PAGE, START_AGAIN_PAGE})
 
 
 @dataclass(frozen=True)

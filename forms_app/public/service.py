@@ -17,6 +17,9 @@ from flask import Request, abort, current_app
 from werkzeug.datastructures import FileStorage
 
 from forms_app.definitions import (
+    CHECK_PAGE,
+    CONFIRMATION_PAGE,
+    RESERVED_PAGE_IDS,
     FieldError,
     FormDefinition,
     Page,
@@ -39,11 +42,16 @@ from .i18n import t
 from .uploads import discard_upload, sniff_file, store_upload
 
 UK = ZoneInfo("Europe/London")
-CHECK_PAGE = "check-your-answers"
-CONFIRMATION_PAGE = "confirmation"
-RESERVED_PAGE_IDS = {CHECK_PAGE, CONFIRMATION_PAGE, "keep-alive", "start-again"}
 
-__all__ = ["RESERVED_PAGE_IDS", "Journey", "catalogue", "init_forms", "open_journey"]
+__all__ = [
+    "CHECK_PAGE",
+    "CONFIRMATION_PAGE",
+    "RESERVED_PAGE_IDS",
+    "Journey",
+    "catalogue",
+    "init_forms",
+    "open_journey",
+]
 
 
 @dataclass(frozen=True)

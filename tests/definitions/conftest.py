@@ -16,7 +16,7 @@ FORMS_DIR = ROOT / "form_definitions"
 TODAY = dt.date(2025, 6, 30)
 
 # A valid English-only form; tests add pages under it. Line numbers matter: page 2
-# written straight after this starts on line 14.
+# written straight after this starts on line 15.
 BASE = """\
 slug: sample
 title: Sample form
@@ -63,6 +63,20 @@ def check(tmp_path: Path) -> Callable[..., list[tuple[int, str]]]:
         for problem in problems:
             assert problem.file == str(path)
         return [(problem.line, problem.message) for problem in problems]
+
+    return run
+
+
+@pytest.fixture
+def report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[str]]:
+    """Check text or bytes as ./sample.yaml; return the problems as the author reads them."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(source: str | bytes, name: str = "sample.yaml") -> list[str]:
+        data = source.encode("utf-8") if isinstance(source, str) else source
+        (tmp_path / name).write_bytes(data)
+        _form, problems = check_file(name)
+        return [str(problem) for problem in problems]
 
     return run
 

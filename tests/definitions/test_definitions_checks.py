@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from forms_app.definitions import DefinitionError, check_file, load_all, load_text
+from forms_app.definitions import (
+    RESERVED_PAGE_IDS,
+    DefinitionError,
+    check_file,
+    load_all,
+    load_text,
+)
 
 
 def test_the_sample_form_is_valid(check, extend):
@@ -114,6 +121,41 @@ def test_a_duplicate_page_id_is_refused(check, extend):
         """
     )
     assert check(text) == [(15, "page id `first` is used twice (first by page 1)")]
+
+
+@pytest.mark.parametrize(
+    "page_id", ["check-your-answers", "confirmation", "keep-alive", "start-again"]
+)
+def test_a_page_id_taken_by_the_forms_own_pages_is_refused(report, extend, page_id):
+    text = extend(
+        f"""\
+          - id: {page_id}
+            title: Second
+            fields:
+              - {{name: other, type: text, label: Other}}
+        """
+    )
+    assert report(text) == [
+        f"sample.yaml:15: page id `{page_id}` is the address of the form's own page "
+        f"/f/sample/{page_id}, so this page could never be opened: choose another id"
+    ]
+
+
+def test_every_fixed_address_under_a_form_is_refused_as_a_page_id():
+    # A fixed route added to the public site without adding it here would silently hide
+    # any page of that id.
+    from flask import Flask
+
+    from forms_app.public.routes import bp
+
+    app = Flask(__name__)
+    app.register_blueprint(bp)
+    fixed = {
+        rule.rule.removeprefix("/f/<slug>/")
+        for rule in app.url_map.iter_rules()
+        if re.fullmatch(r"/f/<slug>/[^/<>]+", rule.rule)
+    }
+    assert fixed == RESERVED_PAGE_IDS
 
 
 def test_a_duplicate_field_name_is_refused_even_on_another_page(check, extend):
