@@ -258,10 +258,15 @@ def extend_draft(draft: OpenDraft) -> datetime:
     return draft.expires_at
 
 
-def delete_draft(draft: OpenDraft) -> None:
-    """Delete the draft row in the current transaction (the caller commits)."""
+def delete_draft(draft: OpenDraft) -> bool:
+    """Delete the draft row in the current transaction (the caller commits).
+
+    Return whether it was still there: False means another request (a second click, another
+    tab) sent or discarded it first.
+    """
     table = Draft.__table__
-    db.session.execute(delete(table).where(table.c.id == draft.id))
+    result = db.session.execute(delete(table).where(table.c.id == draft.id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def purge_expired(now: datetime | None = None) -> int:

@@ -23,7 +23,7 @@ from . import service as svc
 from .drafts import attach_cookie, extend_draft, forget_cookie
 from .i18n import t
 from .references import new_reference
-from .submissions import discard_draft, store_submission
+from .submissions import AlreadySent, discard_draft, store_submission
 from .views import (
     check_context,
     confirmation_context,
@@ -225,15 +225,26 @@ def check_answers(slug: str) -> ResponseBase:
         if journey.form.declaration is not None and request.form.get("declaration") != "yes":
             error = t("declaration_required", journey.lang)
         else:
-            stored = store_submission(
-                journey.form, journey.version_id, journey.ensure_draft(), journey.check.answers
-            )
+            try:
+                stored = store_submission(
+                    journey.form, journey.version_id, journey.ensure_draft(), journey.check.answers
+                )
+            except AlreadySent:
+                # A second click while the first was being stored: that one holds the report.
+                return _already_sent(journey)
             return _confirmed(journey, stored.reference)
     return _render(journey, "public/check.html", check_context(journey, error))
 
 
 def _confirmed(journey: svc.Journey, reference: str) -> ResponseBase:
     session[CONFIRMATION_KEY] = {"slug": journey.slug, "reference": reference, "lang": journey.lang}
+    response = redirect(journey.url(svc.CONFIRMATION_PAGE), code=303)
+    forget_cookie(response, journey.slug)
+    return response
+
+
+def _already_sent(journey: svc.Journey) -> ResponseBase:
+    """Show the confirmation of the request that stored the report, leaving its session alone."""
     response = redirect(journey.url(svc.CONFIRMATION_PAGE), code=303)
     forget_cookie(response, journey.slug)
     return response

@@ -42,6 +42,13 @@ OUTBOX_KIND = "process_submission"
 REFERENCE_ATTEMPTS = 8
 
 
+class AlreadySent(Exception):
+    """The draft was sent by another request first (a second click, another tab).
+
+    Nothing more is stored: the report went in once, with the other request's reference.
+    """
+
+
 @dataclass(frozen=True)
 class Stored:
     submission_id: str
@@ -96,7 +103,8 @@ def store_submission(
     """Seal and store the submission, its outbox row and its files, and delete the draft.
 
     Everything happens in one transaction; a clash of references (rare: 40 random bits) rolls it
-    back and tries again with a new one.
+    back and tries again with a new one. Raise AlreadySent (having stored nothing) when another
+    request sent the same draft first: deleting the draft is what claims it.
     """
     submission_id = new_id()
     sealed = crypto().seal_submission(
@@ -106,6 +114,9 @@ def store_submission(
     for _attempt in range(REFERENCE_ATTEMPTS):
         try:
             reference = _write(form, version_id, draft, submission_id, sealed, submitted_files)
+        except AlreadySent:
+            db.session.rollback()
+            raise
         except IntegrityError:
             db.session.rollback()
             log.warning("submission reference clashed; trying another")
@@ -124,8 +135,8 @@ def _write(
 ) -> str:
     reference = new_reference(form.reference_prefix)
     # Table-level statements first: they need no flush of the objects added below.
-    if not draft.is_new:
-        delete_draft(draft)
+    if not draft.is_new and not delete_draft(draft):
+        raise AlreadySent
     if draft.uploads:
         uploads = Upload.__table__
         unsent = [upload_id for upload_id in draft.uploads if upload_id not in submitted_files]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 from sqlalchemy import select
@@ -248,3 +249,32 @@ def test_the_start_page_lists_the_public_forms_only(client):
     assert 'href="/f/asb-report"' in html
     assert 'href="/f/kitchen-sink"' in html
     assert "/f/dash" not in html
+
+
+def test_a_report_sent_twice_at_the_same_moment_is_stored_once(
+    browser: Browser, store, monkeypatch
+):
+    """A double click: both requests opened the draft before either stored it. The one that
+    deletes the draft first stores the report; the other stores nothing and shows the
+    confirmation rather than an error."""
+    from forms_app.public import routes
+
+    real_store = routes.store_submission
+    first: dict[str, str] = {}
+
+    def other_click_wins(form, version_id, draft, answers):  # type: ignore[no-untyped-def]
+        if not first:
+            first["reference"] = real_store(
+                form, version_id, copy.deepcopy(draft), answers
+            ).reference
+        return real_store(form, version_id, draft, answers)
+
+    monkeypatch.setattr(routes, "store_submission", other_click_wins)
+    browser.walk(asb_answers(), stop_at="check-your-answers")
+    sent = browser.post(browser.url("check-your-answers"), {"declaration": "yes"})
+
+    assert sent.status == 303
+    assert sent.location is not None and sent.location.endswith("/confirmation")
+    submissions = store.all(select(Submission))
+    assert [s.reference for s in submissions] == [first["reference"]]
+    assert [row.kind for row in store.all(select(Outbox))] == ["process_submission"]
