@@ -47,11 +47,9 @@ def asb_block() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def asb_form(asb_block: dict[str, Any]) -> dict[str, Any]:
-    """The agreed ASB form fields with the shipped scoring block appended."""
-    form = _yaml(Path(__file__).parent / "data" / "asb-report-fields.yaml")
-    form.update(asb_block)
-    return form
+def asb_form() -> dict[str, Any]:
+    """The shipped public ASB form, with its scoring block."""
+    return _yaml(ROOT / "form_definitions" / "asb-report.yaml")
 
 
 @pytest.fixture(scope="session")

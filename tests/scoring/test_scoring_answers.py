@@ -53,12 +53,14 @@ def test_every_bad_answer_is_listed_at_once(asb):
 
 def test_answers_on_a_repeating_page_are_checked_by_field(asb):
     found = answer_problems(
-        asb, {"people-responsible": [{"responsible_name": "A"}, {"shoe_size": 9}]}
+        asb, {"people-responsible": [{"responsible_lives_at": "Number 6"}, {"shoe_size": 9}]}
     )
     assert found == {
         "answers.people-responsible[1].shoe_size": "there is no such field on this page"
     }
-    assert scoring.assess(asb, {"people-responsible": [{"responsible_name": "A"}]}, now=TODAY)
+    assert scoring.assess(
+        asb, {"people-responsible": [{"responsible_lives_at": "Number 6"}]}, now=TODAY
+    )
 
 
 def test_fields_revealed_by_an_option_are_known_fields(asb):

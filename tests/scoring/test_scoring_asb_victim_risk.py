@@ -64,7 +64,7 @@ def test_the_score_is_harm_plus_vulnerability(asb):
 def test_each_scored_answer_is_given_as_a_reason_with_its_points(asb):
     result = run(asb, {"feel_safe_at_home": "no", "impact_health": "severe"})
     assert "The victim does not feel safe at home (3 points)" in result.reasons
-    assert "Effect on health: “A very serious effect” (6 points)" in result.reasons
+    assert "Effect on health: “It has seriously harmed my health” (6 points)" in result.reasons
 
 
 def test_no_answers_score_nothing_and_unanswered_never_means_no(asb):

@@ -82,7 +82,12 @@ def test_an_option_that_does_not_exist_is_reported(asb_form):
 
 def test_options_are_read_from_inline_options_too(asb_form):
     form = copy.deepcopy(asb_form)
-    field = form["pages"][1]["fields"][1]
+    field = next(
+        field
+        for page in form["pages"]
+        for field in page.get("fields", [])
+        if field.get("name") == "reported_before"
+    )
     del field["list"]
     field["options"] = [{"value": "no", "text": "No"}, {"value": "often", "text": "Often"}]
     assert "scoring.measures.vulnerability[3].points.once" in problems(form)
@@ -97,7 +102,7 @@ def test_an_unquoted_yes_read_by_yaml_as_true_gets_a_hint(asb_form):
 
 def test_a_field_on_a_repeating_page_cannot_be_scored(asb_form):
     form = copy.deepcopy(asb_form)
-    form["scoring"]["overrides"][1]["when"] = {"field": "responsible_name", "answered": True}
+    form["scoring"]["overrides"][1]["when"] = {"field": "responsible_lives_at", "answered": True}
     message = problems(form)["scoring.overrides[1].when.field"]
     assert "repeating page 'people-responsible'" in message
 
@@ -282,7 +287,7 @@ def test_a_small_block_with_every_kind_of_term_loads(asb_form):
         instrument, {"lives_alone": "yes", "asb_types": ["noise", "violence", "drugs"]}
     )
     assert (result.score, result.level) == (4, "high")
-    assert result.reasons[:2] == ["1 of 2", "Noise, Violence: 3 points"]
+    assert result.reasons[:2] == ["1 of 2", "Noise, Violence or physical attacks: 3 points"]
 
 
 def test_the_asb_report_form_carries_the_shipped_asb_block(asb_block):

@@ -15,15 +15,38 @@ TODAY = date(2025, 6, 30)
 RANK = {level: rank for rank, level in enumerate(scoring.LEVELS)}
 
 
+def scored_fields(block: Any) -> set[str]:
+    """The names of the fields a scoring block refers to ("field", and "count" lists)."""
+    found: set[str] = set()
+    if isinstance(block, dict):
+        for key, value in block.items():
+            if key == "field" and isinstance(value, str):
+                found.add(value)
+            elif key == "count" and isinstance(value, list):
+                found.update(item for item in value if isinstance(item, str))
+            else:
+                found |= scored_fields(value)
+    elif isinstance(block, list):
+        for item in block:
+            found |= scored_fields(item)
+    return found
+
+
 def answer_strategy(form: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-    """Any mix of answered and unanswered questions, with valid answers."""
+    """Any mix of answered and unanswered questions the form scores, with valid answers."""
     lists = {name: [item["value"] for item in items] for name, items in form["lists"].items()}
+    scored = scored_fields(form["scoring"])
     optional: dict[str, st.SearchStrategy[Any]] = {}
     for page in form["pages"]:
         if page.get("repeat"):
             continue
-        for field in page["fields"]:
+        for field in page.get("fields", []):
             kind, name = field["type"], field.get("name")
+            if name not in scored:
+                continue
+            if kind in ("radios", "select", "checkboxes") and "list" not in field:
+                lists[name] = [item["value"] for item in field["options"]]
+                field = dict(field, list=name)
             if kind == "yesno":
                 optional[name] = st.sampled_from(["yes", "no"])
             elif kind in ("radios", "select"):
