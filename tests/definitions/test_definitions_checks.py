@@ -14,6 +14,7 @@ from forms_app.definitions import (
     load_all,
     load_text,
 )
+from forms_app.definitions.registry import MAX_FILE_BYTES
 
 
 def test_the_sample_form_is_valid(check, extend):
@@ -620,3 +621,227 @@ def test_load_all_reports_a_missing_folder(tmp_path: Path):
 def test_load_text_refuses_an_invalid_definition(base):
     with pytest.raises(DefinitionError, match="<text>:1: `reference_prefix` is missing"):
         load_text(base.replace("reference_prefix: SMP\n", ""))
+
+
+# Rules on the file itself ----------------------------------------------------
+
+
+def test_a_file_that_is_not_utf8_is_refused_at_the_line_of_the_bad_byte(report, base):
+    source = base.replace("label: Favourite colour", "label: Hoff liw’r cwsmer").encode("cp1252")
+    assert report(source) == ["sample.yaml:11: the file is not UTF-8 text"]
+
+
+def test_a_file_larger_than_the_limit_is_refused(report, base):
+    at_limit = base + "#" * (MAX_FILE_BYTES - len(base))
+    assert report(at_limit) == []
+    assert report(at_limit + "#") == ["sample.yaml:1: the file is larger than 1000 KB"]
+
+
+# Rules on fields ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        '[{value: "yes", text: "Yes"}, {value: maybe, text: Maybe}]',
+        '[{value: "yes", text: "Yes"}]',
+        '[{value: "yes", text: "Yes"}, {value: "no", text: "No"}, {value: not_sure, text: "Not sure"}]',
+        '[{value: "true", text: "Yes"}, {value: "false", text: "No"}]',
+    ],
+    ids=["yes and maybe", "only yes", "a third option", "true and false"],
+)
+def test_yesno_options_must_be_exactly_yes_and_no(report, extend, options):
+    text = extend(
+        f"""\
+          - id: second
+            title: Second
+            fields:
+              - name: safe
+                type: yesno
+                label: Are you safe?
+                options: {options}
+        """
+    )
+    assert report(text) == [
+        "sample.yaml:21: a yesno field's options are exactly `yes` and `no`"
+        " (give them only to change their text)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field_type", "expected"),
+    [
+        ("radios", ["sample.yaml:14: only checkboxes can have an exclusive option"]),
+        ("select", ["sample.yaml:14: only checkboxes can have an exclusive option"]),
+        ("checkboxes", []),
+    ],
+)
+def test_only_checkboxes_can_have_an_exclusive_option(report, base, field_type, expected):
+    text = base.replace("type: radios", f"type: {field_type}").replace(
+        "{value: blue, text: Blue}", "{value: blue, text: Blue, exclusive: true}"
+    )
+    assert report(text) == expected
+
+
+def test_a_revealed_question_cannot_reveal_more_questions(report, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - name: seen
+                type: yesno
+                label: Did you see it?
+                reveal:
+                  "yes":
+                    - name: how_seen
+                      type: radios
+                      label: How?
+                      options: [{value: window, text: From a window}]
+                      reveal:
+                        window:
+                          - {name: which_window, type: text, label: "Which window?"}
+        """
+    )
+    assert report(text) == ["sample.yaml:27: a revealed question cannot reveal more questions"]
+
+
+def test_a_revealed_question_takes_no_condition(report, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - name: seen
+                type: yesno
+                label: Did you see it?
+                reveal:
+                  "yes":
+                    - name: when_seen
+                      type: text
+                      label: When?
+                      condition: {field: colour, equals: red}
+        """
+    )
+    assert report(text) == [
+        "sample.yaml:26: a revealed question is shown by its option, so it takes no condition"
+    ]
+
+
+def test_a_fixed_hidden_field_needs_a_value(report, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - {name: came_from, type: hidden, source: fixed}
+        """
+    )
+    assert report(text) == ["sample.yaml:18: a fixed hidden field needs a `value`"]
+
+
+@pytest.mark.parametrize(
+    ("must_be", "window", "message"),
+    [
+        ("past", "max_days_in_future", "a date in the past cannot have a window in the future"),
+        (
+            "today_or_past",
+            "max_days_in_future",
+            "a date in the past cannot have a window in the future",
+        ),
+        ("future", "max_days_in_past", "a date in the future cannot have a window in the past"),
+        (
+            "today_or_future",
+            "max_days_in_past",
+            "a date in the future cannot have a window in the past",
+        ),
+    ],
+)
+def test_a_date_window_on_the_wrong_side_of_today_is_refused(
+    report, extend, must_be, window, message
+):
+    text = extend(
+        f"""\
+          - id: second
+            title: Second
+            fields:
+              - name: when
+                type: date
+                label: When?
+                must_be: {must_be}
+                {window}: 30
+        """
+    )
+    assert report(text) == [f"sample.yaml:22: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("field_type", "low", "high", "message"),
+    [
+        ("text", "min_length", "max_length", "min_length is more than max_length"),
+        ("textarea", "min_length", "max_length", "min_length is more than max_length"),
+        ("number", "min", "max", "min is more than max"),
+    ],
+)
+def test_a_lower_limit_above_the_upper_limit_is_refused(
+    report, extend, field_type, low, high, message
+):
+    text = extend(
+        f"""\
+          - id: second
+            title: Second
+            fields:
+              - name: amount
+                type: {field_type}
+                label: Amount
+                {low}: 10
+                {high}: 5
+        """
+    )
+    assert report(text) == [f"sample.yaml:21: {message}"]
+
+
+@pytest.mark.parametrize("style", ["", "style: text, ", "style: inset, ", "style: warning, "])
+def test_only_a_details_block_has_a_summary(report, extend, style):
+    text = extend(
+        f"""\
+          - id: second
+            title: Second
+            fields:
+              - {{type: content, {style}summary: Read more, text: More}}
+        """
+    )
+    assert report(text) == ["sample.yaml:18: only a details block has a summary"]
+
+
+# Rules on pages, sections and the whole form -----------------------------------
+
+
+def test_an_exit_page_cannot_repeat(report, extend):
+    text = extend(
+        """\
+          - id: stop
+            title: Stop
+            exit: true
+            condition: {field: colour, equals: red}
+            repeat: {min: 0, max: 2}
+            fields:
+              - {type: content, text: Stop here}
+        """
+    )
+    assert report(text) == ["sample.yaml:17: an exit page cannot repeat"]
+
+
+def test_a_section_defined_twice_is_refused(report, base):
+    text = base.replace(
+        "pages:\n",
+        "sections:\n  - {id: intro, title: Intro}\n  - {id: intro, title: Again}\npages:\n",
+    )
+    assert report(text) == ["sample.yaml:7: section `intro` is defined twice"]
+
+
+def test_a_form_that_asks_no_questions_is_refused(report, base):
+    text = base[: base.index("      - name: colour")] + (
+        "      - {type: content, text: Nothing to ask}\n"
+    )
+    assert report(text) == ["sample.yaml:5: the form asks no questions"]
