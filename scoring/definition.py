@@ -313,7 +313,7 @@ class _Parser:
         if not _is_int(each):
             self.problem(f"{path}.points", "must be a whole number of points for each answer")
             each = 1
-        reason = self.text(raw, "reason", path, {"count", "of", "points"})
+        reason = self.text(raw, "reason", path, {"count", "of", "unanswered", "points"})
         return CountTerm(path, tuple(str(name) for name in names), str(value), each, reason)
 
     def option_term(self, raw: Mapping[str, Any], path: str) -> Term | None:

@@ -102,7 +102,13 @@ class CountTerm(Term):
 
     def explain(self, ctx: Context, points: int) -> str:
         count = points // self.each if self.each else 0
-        values = {"count": count, "of": len(self.fields), "points": points_text(points)}
+        unanswered = sum(1 for name in self.fields if ctx.answers.get(name) is None)
+        values = {
+            "count": count,
+            "of": len(self.fields),
+            "unanswered": unanswered,
+            "points": points_text(points),
+        }
         return render(self.reason, values)
 
 

@@ -35,7 +35,7 @@ def test_every_question_is_counted(dash, dash_questions):
 def test_thirteen_yes_answers_is_medium_risk(dash, dash_questions):
     result = scoring.assess(dash, yes_to(dash_questions, 13), now=TODAY)
     assert (result.score, result.level) == (13, "medium")
-    assert "13 of the 27 checklist questions answered yes" in result.reasons
+    assert "13 of the 27 checklist questions answered yes (0 not answered)" in result.reasons
 
 
 def test_fourteen_yes_answers_is_visible_high_risk_for_marac(dash, dash_questions):
@@ -146,3 +146,12 @@ def test_the_result_names_the_instrument_and_its_version(dash, dash_questions):
     result = scoring.assess(dash, yes_to(dash_questions, 1), now=TODAY)
     assert result.instrument == "DASH risk identification checklist (police version)"
     assert result.version == "2009-police.1"
+
+
+def test_the_reasons_say_how_many_questions_were_not_answered(dash, dash_questions):
+    """A checklist with few yes answers and most questions unanswered is incomplete, and the
+    officer reading the reasons must see that it is not a considered standard risk."""
+    answers = yes_to(dash_questions, 3, rest=None) | {dash_questions[-1]: "no"}
+    result = scoring.assess(dash, answers, now=TODAY)
+    assert result.level == "standard"
+    assert "3 of the 27 checklist questions answered yes (23 not answered)" in result.reasons
