@@ -117,6 +117,15 @@ def test_health_reports_503_and_the_page_says_unavailable_when_the_database_is_d
     assert health.get_json()["database"] == {"ok": False, "error": "database unavailable"}
     assert health.get_json()["status"] == "unavailable"
 
+    # A person part way through the form: saving their answer needs the database.
+    from tests.public.public_helpers import Browser, asb_answers
+
+    browser = Browser(client)
+    page = browser.post(browser.url("danger"), asb_answers()["danger"])
+    assert page.status == 503
+    assert "Sorry, the service is unavailable" in page.html
+    assert "Traceback" not in page.html and "OperationalError" not in page.html
+
 
 def test_health_reports_the_queue_down_as_degraded_not_down(client, app) -> None:
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
