@@ -61,9 +61,18 @@ def _pages(app) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(paths) + ["/no-such-page"]
 
 
+def _responses(client, app):  # type: ignore[no-untyped-def]
+    """Every GET route without arguments, form pages, a refused POST and a redirecting one."""
+    for path in [*_pages(app), "/f/asb-report/danger", "/f/asb-report/check-your-answers"]:
+        yield f"GET {path}", client.get(path)
+    yield "POST without CSRF", client.post("/f/asb-report/danger", data={"in_danger": "no"})
+    yield "POST sign-in without CSRF", client.post("/staff/sign-in", data={"email": "x"})
+
+
 def test_every_response_carries_the_security_headers(client, app) -> None:
-    for path in _pages(app):
-        response = client.get(path)
+    seen = set()
+    for path, response in _responses(client, app):
+        seen.add(response.status_code)
         headers = response.headers
         csp = headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in csp, path
@@ -71,6 +80,7 @@ def test_every_response_carries_the_security_headers(client, app) -> None:
         assert headers["X-Content-Type-Options"] == "nosniff", path
         assert headers["Referrer-Policy"] == "no-referrer", path
         assert headers["Cache-Control"] == "no-store", path
+    assert {200, 303, 400, 404} <= seen, seen
 
 
 def test_hsts_is_sent_over_https_only(client) -> None:
