@@ -112,6 +112,22 @@ def test_every_whole_form_in_the_docs_is_marked_for_checking():
     assert unmarked == []
 
 
+def test_the_conditions_section_has_a_checked_example_of_every_test():
+    conditions = TEXT[TEXT.index("\n## Conditions\n") : TEXT.index("\n## Declaration")]
+    checked = "".join(block for line, kind, block in _marked() if conditions.find(block) != -1)
+    for test in (
+        "not_equals:",
+        "contains:",
+        "greater_than:",
+        "less_than:",
+        "before:",
+        "after:",
+        "answered: true",
+        "answered: false",
+    ):
+        assert test in checked, f"no checked example under Conditions uses `{test}`"
+
+
 def test_the_complete_example_in_the_docs_validates(tmp_path: Path):
     blocks = [block for _line, kind, block in _marked() if kind == "complete"]
     assert len(blocks) == 1
