@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FORMS = ROOT / "form_definitions"
 TODAY = dt.date(2025, 6, 30)
 
-# The harm and vulnerability fields the ASB victim risk assessment scores (form-shape.md).
+# Names and values other code relies on: mostly the harm and vulnerability fields the ASB
+# victim risk assessment scores (docs/scoring.md, "ASB victim risk assessment").
 AGREED_FIELDS = {
     "asb_category": ("radios", ["personal", "nuisance", "environmental"]),
     "asb_types": (
