@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-from pathlib import Path
 
 from flask import current_app
 from flask_migrate import upgrade
@@ -34,10 +32,6 @@ DEMO_USERS = [
 ]
 
 
-def demo_logins_file() -> Path:
-    return Path(current_app.config["INSTANCE_DIR"]) / "demo-logins.txt"
-
-
 def initialise(*, demo: bool) -> list[str]:
     upgrade(directory=current_app.extensions["migrate"].directory)
     report = [
@@ -53,14 +47,19 @@ def initialise(*, demo: bool) -> list[str]:
 
 
 def create_demo() -> list[str]:
+    """Create the demo partnership once, and print its logins that one time only.
+
+    The passwords are not kept anywhere in the clear; a lost one is replaced with
+    `saferforms users set-password EMAIL`.
+    """
     existing = db.session.scalar(
         select(Organisation).where(Organisation.slug == "northdale-council")
     )
-    logins = demo_logins_file()
     if existing is not None:
-        if logins.exists():
-            return ["The demo partnership is in place.", logins.read_text().rstrip()]
-        return ["The demo partnership is in place (its logins were printed when it was created)."]
+        return [
+            "The demo partnership is in place. Its logins were printed when it was created;",
+            "to choose a new password: .venv/bin/saferforms users set-password EMAIL",
+        ]
     teams: dict[str, Team] = {}
     for name, slug, team_specs in DEMO_ORGANISATIONS:
         organisation = Organisation(name=name, slug=slug)
@@ -74,7 +73,7 @@ def create_demo() -> list[str]:
             )
             teams[team_slug] = team
             db.session.add(team)
-    lines = ["Demo logins (this development server only; keep them private):"]
+    lines = ["Demo logins (shown this once; this development server only; keep them private):"]
     db.session.commit()
     for email, display_name, role, team_slug in DEMO_USERS:
         password = secrets.token_urlsafe(12)
@@ -87,8 +86,4 @@ def create_demo() -> list[str]:
             role=role,
         )
         lines.append(f"  {role.value:<12} {email:<30} {password}")
-    text = "\n".join(lines) + "\n"
-    fd = os.open(logins, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    return ["Created the demo partnership: 2 organisations, 3 teams.", text.rstrip()]
+    return ["Created the demo partnership: 2 organisations, 3 teams.", *lines]

@@ -273,6 +273,19 @@ def create_user(
     return user, secret
 
 
+def set_password(email: str, password: str) -> int:
+    """Give an account a new password and end all its sessions; returns how many were live."""
+    check_password_policy(password)
+    user = db.session.scalar(select(User).where(User.email == throttle.normalise_email(email)))
+    if user is None:
+        raise AccountError("there is no account with that email address")
+    user.password_hash = hash_password(password)
+    ended = sessions.revoke_all_for(user)
+    _user_event("user.password_set", user, fields=["password_hash"])
+    db.session.commit()
+    return ended
+
+
 def disable_user(email: str) -> int:
     """Disable an account and end all its sessions at once; returns how many were live."""
     user = db.session.scalar(select(User).where(User.email == throttle.normalise_email(email)))

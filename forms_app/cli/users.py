@@ -1,4 +1,4 @@
-"""users create, users disable."""
+"""users create, users set-password, users disable."""
 
 from __future__ import annotations
 
@@ -67,6 +67,29 @@ def create_command(
         click.echo("Give these to the person privately; they are not shown again.")
         click.echo(f"  Authenticator key: {totp.grouped(secret)}")
         click.echo(f"  Link for the app:  {totp.provisioning_uri(secret, user.email, issuer)}")
+
+
+@users_group.command("set-password")
+@click.argument("email")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
+)
+@with_appcontext
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Give an account a new password and sign it out everywhere."""
+    from forms_app.auth import service
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            "New password", hide_input=True, confirmation_prompt="Repeat the password"
+        )
+    try:
+        ended = service.set_password(email, password)
+    except service.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Set the new password and ended {ended} signed-in session(s).")
 
 
 @users_group.command("disable")
