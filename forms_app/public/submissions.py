@@ -7,7 +7,7 @@ associated data (forms_app.crypto). The web process cannot open it; the processo
     {"format": "saferforms-submission-v1",
      "form": "asb-report", "form_version_id": "…", "language": "en",
      "submitted_at": "2026-03-05T21:41:07+00:00",
-     "answers": {field_name: value, …},          # as form-shape.md describes
+     "answers": {field_name: value, …},          # as docs/form-definitions.md, "Answers", describes
      "uploads": {upload_id: {"key": base64 AES-256 key, "content_type": …, "sha256": …}}}
 
 A file answer lists {id, name, kind, size} records; the matching "uploads" entry holds the key
