@@ -107,8 +107,18 @@ class Named:
 
     @property
     def identifiable(self) -> bool:
-        """Whether there is enough to match on (a description alone is not)."""
+        """Whether anything names the person (a description alone does not)."""
         return any((self.first_name, self.last_name, self.date_of_birth, self.email, self.phone))
+
+    @property
+    def matchable(self) -> bool:
+        """Whether there is enough to look for the person among the people held: a contact
+        detail, a full name, or one name with a date of birth or an address. A first name
+        alone ("Jo") cannot tell one Jo the partnership knows from another, so it is kept as
+        given without a search."""
+        names = bool(self.first_name) + bool(self.last_name)
+        located = bool(self.date_of_birth or self.address)
+        return bool(self.email or self.phone) or names == 2 or bool(names and located)
 
 
 @dataclass(frozen=True)

@@ -291,13 +291,20 @@ def _record(named: Named, recorded_on: date) -> PersonRecord:
     )
 
 
+def _date_or_none(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def _match_people_and_place(
     session: Session, routing: Routing, answers: dict[str, Any], submitted_at: datetime
 ) -> Intake:
     recorder = Recorder(session)
     named = routing.named_people(answers)
     day = day_of(submitted_at)
-    people = [(n, _record(n, day)) for n in named if n.same_as is None and n.identifiable]
+    people = [(n, _record(n, day)) for n in named if n.same_as is None and n.matchable]
     normalised = [recorder.people.normalise(record) for _, record in people]
     place = routing.place(answers)
     place_record = (
@@ -356,9 +363,15 @@ def _match_people_and_place(
                 row.description = person.description
         party.home_address_id = _home_address(session, party.record_id)
     for n in named:
-        if n.same_as is None and not n.identifiable:
-            # Too little to match on (a description): a person of their own, never merged.
-            row = Person(description=n.description)
+        if n.same_as is None and not n.matchable:
+            # Too little to match on (a description, a first name alone): a person of their
+            # own, kept as given and never merged automatically.
+            row = Person(
+                first_name=n.first_name,
+                last_name=n.last_name,
+                date_of_birth=_date_or_none(n.date_of_birth),
+                description=n.description,
+            )
             session.add(row)
             party = Party(n.role, row.id, row.id, "unmatched")
             intake.parties.append(party)

@@ -278,3 +278,31 @@ def test_cases_show_prints_the_case_without_names_unless_asked(
     assert "Sam Smith" in named.output
     missing = runner.invoke(args=["cases", "show", "ASB-NONE-NONE"])
     assert missing.exit_code != 0 and "no case or report has the reference" in missing.output
+
+
+def test_a_person_responsible_named_by_first_name_alone_is_kept_but_never_matched(
+    app, client, db_session, teams
+) -> None:
+    """'Jo' in one report and 'Jo' in the next may be anyone: each is kept as written, and no
+    guess goes to the review queue."""
+    first = submit(client, victim_report(name="Ann Lee", email="ann@home.example"))
+    second = submit(client, victim_report(name="Bob Ray", email="bob@home.example"))
+    _process(app)
+
+    responsible = []
+    for reference in (first, second):
+        case = _case_for(db_session, reference)
+        (person_id,) = db_session.scalars(
+            select(CaseParty.person_id).where(
+                CaseParty.case_id == case.id, CaseParty.role == PartyRole.PERPETRATOR
+            )
+        ).all()
+        responsible.append(db_session.get(Person, person_id))
+    assert [p.first_name for p in responsible] == ["Jo", "Jo"]
+    assert responsible[0].id != responsible[1].id
+    assert responsible[0].merged_into_id is None and responsible[1].merged_into_id is None
+    ids = [p.id for p in responsible]
+    guesses = select(func.count()).where(
+        (MatchReview.person_id.in_(ids)) | (MatchReview.candidate_id.in_(ids))
+    )
+    assert db_session.scalar(guesses) == 0

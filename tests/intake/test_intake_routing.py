@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from forms_app.definitions import check_source, load_file
-from forms_app.definitions.routing import Routing, district_of
+from forms_app.definitions.routing import Named, Routing, district_of
 
 ROOT = Path(__file__).resolve().parents[2]
 ASB = ROOT / "form_definitions" / "asb-report.yaml"
@@ -189,3 +189,20 @@ def test_a_person_field_on_an_ordinary_page_names_one_person() -> None:
     routing = Routing.parse(form.routing, form.slug)
     [named] = routing.named_people({"other_person": {"first_name": "Lee", "last_name": "Ray"}})
     assert (named.role, named.first_name, named.last_name) == ("subject", "Lee", "Ray")
+
+
+@pytest.mark.parametrize(
+    ("fields", "matchable"),
+    [
+        ({"first_name": "Jo"}, False),
+        ({"last_name": "Smith"}, False),
+        ({"first_name": "Jo", "last_name": "Smith"}, True),
+        ({"first_name": "Jo", "date_of_birth": "1990-01-02"}, True),
+        ({"first_name": "Mary", "address": {"line1": "4 Elm Road", "postcode": "ND1 4EL"}}, True),
+        ({"first_name": "Jo", "phone": "+447700900123"}, True),
+        ({"email": "jo@example.net"}, True),
+        ({"description": "Tall, red coat"}, False),
+    ],
+)
+def test_only_a_person_described_well_enough_is_searched_for_among_those_held(fields, matchable):
+    assert Named(role="perpetrator", **fields).matchable is matchable
