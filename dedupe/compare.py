@@ -121,6 +121,38 @@ def years_apart(a: DateOfBirth, b: DateOfBirth) -> int:
     return max(gap_ab, gap_ba, 0)
 
 
+def months_apart(a: DateOfBirth, b: DateOfBirth) -> int | None:
+    """Return how many calendar months separate two dates of birth (None without both months).
+
+    A day and month written the other way round (31/12 as 12/31) is read the right way.
+    """
+    if a.year is None or b.year is None or a.month is None or b.month is None:
+        return None
+    return abs(_month_number(a) - _month_number(b))
+
+
+def _month_number(value: DateOfBirth) -> int:
+    month = value.month or 0
+    if month > 12 and value.day is not None:
+        month = value.day
+    return (value.year or 0) * 12 + month
+
+
+def given_names_differ(a: Name, b: Name) -> bool:
+    """Tell whether both first names carry a second given name and those disagree.
+
+    Brothers may share a first given name (Mohammed Imran and Mohammed Ali); a second given
+    name that is missing, spelt almost the same, or only an initial that fits, says nothing
+    either way.
+    """
+    if len(a.parts) < 2 or len(b.parts) < 2:
+        return False
+    second_a, second_b = a.parts[1], b.parts[1]
+    if len(second_a) == 1 or len(second_b) == 1:
+        return second_a[0] != second_b[0]
+    return _jw(second_a, second_b) < CLOSE
+
+
 def compare_genders(a: str, b: str) -> str:
     """Compare genders ("m", "f", "x")."""
     if not a or not b:

@@ -13,6 +13,8 @@ from dedupe.compare import (
     MISSING,
     compare_address_fields,
     compare_people,
+    given_names_differ,
+    months_apart,
     years_apart,
 )
 from dedupe.contact import DEFAULT_REGION
@@ -25,8 +27,12 @@ Outcome = Literal["match", "possible", "new"]
 _RANK: dict[Outcome, int] = {"new": 0, "possible": 1, "match": 2}
 
 # A parent and child with one name are usually a generation apart; a gap this wide is not a
-# typing slip.
+# typing slip, even when the dates differ by one digit (1962 and 1982).
 GENERATION_GAP_YEARS = 12
+# Brothers and sisters other than twins are born at least this far apart, and twins are not
+# given one name: two people of one name born closer than this are one person with a date
+# written wrong.
+SIBLING_GAP_MONTHS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +76,11 @@ def household_rules(
     for two different people. Return the best outcome the pair may have (None: no limit) and
     the reasons, in plain English.
     """
-    first_differs = levels.get("first_name") == DISAGREE
-    born_apart = levels.get("date_of_birth") == DISAGREE
+    first, dob = levels.get("first_name"), levels.get("date_of_birth")
+    first_differs = first == DISAGREE or (
+        first == "exact" and given_names_differ(a.name.first, b.name.first)
+    )
+    born_apart = dob == DISAGREE
     gender_differs = levels.get("gender") == DISAGREE
     gen_a, gen_b = a.name.generation, b.name.generation
     if gen_a and gen_b and gen_a != gen_b:
@@ -86,17 +95,23 @@ def household_rules(
             "First names are different although other details agree: they could be twins "
             "or brothers and sisters, so a person must decide.",
         )
-    if born_apart:
-        gap = years_apart(a.date_of_birth, b.date_of_birth)
-        if gap >= GENERATION_GAP_YEARS:
-            reason = (
-                f"Dates of birth are {gap} years apart: they could be a parent and child "
-                "with the same name, so a person must decide."
-            )
-        else:
-            reason = "Dates of birth are different, so a person must decide."
-        return "possible", (reason,)
+    gap = years_apart(a.date_of_birth, b.date_of_birth)
+    if dob not in ("exact", MISSING) and gap >= GENERATION_GAP_YEARS:
+        return "possible", (
+            f"Dates of birth are {gap} years apart: they could be a parent and child "
+            "with the same name, so a person must decide.",
+        )
+    if born_apart and not _born_months_apart(a, b, below=SIBLING_GAP_MONTHS):
+        return "possible", (
+            "Dates of birth are different: they could be brothers or sisters recorded with "
+            "the same name, so a person must decide.",
+        )
     return None, ()
+
+
+def _born_months_apart(a: NormalisedPerson, b: NormalisedPerson, *, below: int) -> bool:
+    months = months_apart(a.date_of_birth, b.date_of_birth)
+    return months is not None and months < below
 
 
 class _Scorer:

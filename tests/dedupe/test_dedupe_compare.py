@@ -13,6 +13,8 @@ from dedupe.compare import (
     compare_places,
     compare_postcodes,
     compare_towns,
+    given_names_differ,
+    months_apart,
     years_apart,
 )
 from dedupe.contact import normalise_email, normalise_phone
@@ -67,6 +69,27 @@ def test_years_apart_measures_the_gap_between_dates_of_birth():
     son = normalise_date_of_birth("1988-07-12")
     assert years_apart(father, son) == 28
     assert years_apart(father, father) == 0
+
+
+def test_months_apart_counts_calendar_months_and_reads_a_swapped_day_and_month():
+    def months(a, b):
+        return months_apart(normalise_date_of_birth(a), normalise_date_of_birth(b))
+
+    assert months("1980-05-12", "1980-10-01") == 5
+    assert months("1979-12-30", "1980-01-02") == 1
+    assert months("1980-05-12", "1982-05-12") == 24
+    assert months("1980-05-31", "12/31/1980") == 7  # 31 December, written month first
+    assert months("1980-05-12", "1980") is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "differ"),
+    [("Mohammed Imran", "Mohammed Ali", True), ("Mohammed Imran", "Mohammed", False),
+     ("Mohammed Imran", "Mohammed I", False), ("Mohammed Imran", "Mohammed A", True),
+     ("Mohammed Imran", "Mohammed Imraan", False), ("Mary Anne", "Mary Anne", False)],
+)  # fmt: skip
+def test_second_given_names_differ_only_when_both_are_known_and_disagree(a, b, differ):
+    assert given_names_differ(normalise_first_name(a), normalise_first_name(b)) is differ
 
 
 def test_gender_levels():

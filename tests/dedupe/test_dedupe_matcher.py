@@ -141,6 +141,71 @@ def test_a_father_and_son_with_one_name_at_one_address_are_not_linked(hold, matc
     assert any("29 years apart" in rule for rule in decision.explanation.rules)
 
 
+def test_a_father_and_son_25_years_apart_stay_apart_even_when_one_digit_differs(hold, matcher):
+    # Born on the same day and month, 1962 and 1982: one digit apart, a generation apart.
+    hold("father", first_name="Dafydd", last_name="Jones", date_of_birth="1962-04-02", **HOME)
+    for son in ("1982-04-02", "1987-06-30"):
+        decision = matcher.match(
+            PersonRecord(first_name="Dafydd", last_name="Jones", date_of_birth=son, **HOME)
+        )
+        assert decision.outcome == "possible"
+        assert decision.explanation is not None
+        assert any(
+            "years apart" in rule and "parent" in rule for rule in decision.explanation.rules
+        )
+
+
+def test_the_same_person_with_a_one_digit_slip_in_the_date_of_birth_links(hold, matcher):
+    hold("p1", first_name="Dafydd", last_name="Jones", date_of_birth="1962-04-02", **HOME)
+    for slip in ("1962-04-03", "1963-04-02", "1962-02-04", "1962-09-02"):
+        decision = matcher.match(
+            PersonRecord(first_name="Dafydd", last_name="Jones", date_of_birth=slip, **HOME)
+        )
+        assert (decision.outcome, decision.id) == ("match", "p1"), slip
+
+
+def test_one_name_born_months_apart_is_one_person_with_a_wrong_date(hold, matcher):
+    # No brother or sister but a twin is born within six months, and twins have two names.
+    hold("p1", first_name="Dafydd", last_name="Jones", date_of_birth="1962-04-02", **HOME)
+    decision = matcher.match(
+        PersonRecord(first_name="Dafydd", last_name="Jones", date_of_birth="1962-07-19", **HOME)
+    )
+    assert decision.explanation is not None
+    assert decision.explanation.level("date_of_birth") == "disagree"
+    assert (decision.outcome, decision.explanation.rules) == ("match", ())
+
+
+def test_brothers_recorded_with_one_name_a_few_years_apart_are_not_linked(hold, matcher):
+    hold("older", first_name="Mohammed", last_name="Khan", date_of_birth="2009-10-05", **HOME)
+    decision = matcher.match(
+        PersonRecord(first_name="Mohammed", last_name="Khan", date_of_birth="2012-03-27", **HOME)
+    )
+    assert decision.outcome == "possible"
+    assert decision.explanation is not None
+    assert any("brothers or sisters" in rule for rule in decision.explanation.rules)
+
+
+def test_twins_who_share_a_first_given_name_are_told_apart_by_the_second(hold, matcher):
+    hold("imran", first_name="Mohammed Imran", last_name="Khan", date_of_birth="2012-03-27", **HOME)
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Mohammed Ali", last_name="Khan", date_of_birth="2012-03-27", **HOME
+        )
+    )
+    assert decision.outcome == "possible"
+    assert decision.explanation is not None
+    assert any("twins" in rule for rule in decision.explanation.rules)
+
+
+def test_a_second_given_name_left_out_or_shortened_still_links(hold, matcher):
+    hold("imran", first_name="Mohammed Imran", last_name="Khan", date_of_birth="2012-03-27", **HOME)
+    for first in ("Mohammed", "Mohammed I", "Mohammed Imraan"):
+        decision = matcher.match(
+            PersonRecord(first_name=first, last_name="Khan", date_of_birth="2012-03-27", **HOME)
+        )
+        assert (decision.outcome, decision.id) == ("match", "imran"), first
+
+
 def test_senior_and_junior_are_new_people_even_without_dates(hold, matcher):
     hold("father", first_name="John", last_name="Smith Snr", **HOME)
     decision = matcher.match(PersonRecord(first_name="John", last_name="Smith Jnr", **HOME))
