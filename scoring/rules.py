@@ -4,13 +4,42 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from scoring.conditions import Context, Predicate
 from scoring.history import HistoryEntry
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class Template:
+    """A reason with {placeholders}, read once when the instrument is loaded.
+
+    The loader has checked every placeholder against the names its text may
+    use, so each is a plain name: the text becomes a str.format_map pattern,
+    filled without a regular expression on every assessment.
+    """
+
+    __slots__ = ("_pattern", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # Split on placeholders: literal text at even positions, names at odd ones.
+        pieces = PLACEHOLDER.split(text)
+        self._pattern: str | None = None
+        if all(name.isidentifier() for name in pieces[1::2]):
+            self._pattern = "".join(
+                "{" + piece + "}" if index % 2 else piece.replace("{", "{{").replace("}", "}}")
+                for index, piece in enumerate(pieces)
+            )
+
+    def __call__(self, values: Mapping[str, object]) -> str:
+        """Fill the placeholders; str() of each value, as the text was always filled."""
+        if self._pattern is not None:
+            return self._pattern.format_map(values)
+        return render(self.text, values)
 
 
 def render(template: str, values: Mapping[str, object]) -> str:
@@ -43,12 +72,17 @@ class WhenTerm(Term):
 
     def __init__(self, path: str, predicate: Predicate, points: int, reason: str) -> None:
         self.path, self.predicate, self.points, self.reason = path, predicate, points, reason
+        self.template = Template(reason)
+        # The points are fixed, so the reason is too: written once, not on every assessment.
+        self.explained = self.template({"points": points_text(points)})
 
     def run(self, ctx: Context) -> int:
         return self.points if self.predicate(ctx) else 0
 
     def explain(self, ctx: Context, points: int) -> str:
-        return render(self.reason, {"points": points_text(points)})
+        if points == self.points:
+            return self.explained
+        return self.template({"points": points_text(points)})
 
 
 class OptionTerm(Term):
@@ -65,6 +99,7 @@ class OptionTerm(Term):
     ) -> None:
         self.path, self.field, self.points, self.texts = path, field, points, texts
         self.multiple, self.reason = multiple, reason
+        self.template = Template(reason)
 
     def _chosen(self, ctx: Context) -> list[str]:
         value = ctx.answers.get(self.field)
@@ -75,12 +110,18 @@ class OptionTerm(Term):
         return [value] if isinstance(value, str) and value in self.points else []
 
     def run(self, ctx: Context) -> int:
-        return sum(self.points[option] for option in self._chosen(ctx))
+        value = ctx.answers.get(self.field)
+        if self.multiple:
+            if not isinstance(value, list):
+                return 0
+            table = self.points
+            return sum(table[item] for item in value if item in table)
+        return self.points.get(value, 0) if isinstance(value, str) else 0
 
     def explain(self, ctx: Context, points: int) -> str:
         options = [self.texts.get(option, option) for option in self._chosen(ctx)]
         values = {"option": ", ".join(options), "points": points_text(points)}
-        return render(self.reason, values)
+        return self.template(values)
 
 
 class CountTerm(Term):
@@ -96,20 +137,23 @@ class CountTerm(Term):
             each,
             reason,
         )
+        self.template = Template(reason)
 
     def run(self, ctx: Context) -> int:
         return list(map(ctx.answers.get, self.fields)).count(self.value) * self.each
 
     def explain(self, ctx: Context, points: int) -> str:
         count = points // self.each if self.each else 0
-        unanswered = sum(1 for name in self.fields if ctx.answers.get(name) is None)
+        # The answers have been checked: each of these fields holds one of its options or
+        # nothing, so counting None is counting the questions not answered.
+        unanswered = list(map(ctx.answers.get, self.fields)).count(None)
         values = {
             "count": count,
             "of": len(self.fields),
             "unanswered": unanswered,
             "points": points_text(points),
         }
-        return render(self.reason, values)
+        return self.template(values)
 
 
 class SumTerm(Term):
@@ -139,14 +183,19 @@ class Band:
     min: int | None
     max: int | None
     reason: str | None
+    template: Template | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.reason is not None:
+            object.__setattr__(self, "template", Template(self.reason))
 
     def holds(self, score: int) -> bool:
         return (self.min is None or score >= self.min) and (self.max is None or score <= self.max)
 
     def explain(self, score: int) -> str:
-        values = {"score": score, "level": self.level, "min": self.min, "max": self.max}
-        if self.reason is not None:
-            return render(self.reason, values)
+        if self.template is not None:
+            values = {"score": score, "level": self.level, "min": self.min, "max": self.max}
+            return self.template(values)
         if self.min is None and self.max is None:
             span = "any score"
         elif self.min is None:
@@ -164,10 +213,13 @@ class Override:
     predicate: Predicate
     level: str
     reason: str
+    explained: str = field(default="", init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "explained", f"{self.reason} (at least {self.level} risk)")
 
 
-@dataclass(frozen=True)
-class Current:
+class Current(NamedTuple):
     """What history rules need to know about the report being assessed."""
 
     today: date
@@ -231,10 +283,63 @@ class HistoryRule(FlagRule):
     reported_within_days: int | None = None
     hate_only: bool = False
     index: int = 0
+    # Worked out once from the fields above.
+    window: timedelta = field(init=False, repr=False)
+    template: Template = field(init=False, repr=False)
+    plain: bool = field(init=False, repr=False)
+    link: str | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.window = timedelta(days=self.within_days)
+        self.template = Template(self.reason)
+        # A rule that counts every linked report in its window (most rules) is counted by
+        # one comprehension; hate_only, reported_within_days and distinct_reporters need
+        # the loop that looks at each report in turn.
+        self.plain = not (
+            self.hate_only or self.distinct_reporters or self.reported_within_days is not None
+        )
+        self.link = next(iter(self.about)) if len(self.about) == 1 else None
 
     def count(self, ctx: Context, history: Sequence[HistoryEntry], current: Current) -> int:
+        today = current.today
+        earliest = today - self.window
+        if self.plain:
+            counted = 1 if self.include_current and self._current_counts(ctx, current) else 0
+            if history:
+                counted += self._in_window(history, earliest, today)
+            return counted
+        return self._each(ctx, history, current, earliest)
+
+    def _in_window(self, history: Sequence[HistoryEntry], earliest: date, today: date) -> int:
+        """Count the linked reports dated from earliest to today, both included."""
+        link, about = self.link, self.about
+        # Unpacking the named tuples is much faster than reading their attributes.
+        if self.by_incident:
+            if link is not None:
+                days = [
+                    reported if incident is None else incident
+                    for reported, same, incident, _, _, _ in history
+                    if link in same
+                ]
+            else:
+                days = [
+                    reported if incident is None else incident
+                    for reported, same, incident, _, _, _ in history
+                    if not about.isdisjoint(same)
+                ]
+        elif link is not None:
+            days = [reported for reported, same, _, _, _, _ in history if link in same]
+        else:
+            days = [
+                reported for reported, same, _, _, _, _ in history if not about.isdisjoint(same)
+            ]
+        # Reports dated after "now" are ignored, so an --as-of run is reproducible.
+        return len([day for day in days if earliest <= day <= today])
+
+    def _each(
+        self, ctx: Context, history: Sequence[HistoryEntry], current: Current, earliest: date
+    ) -> int:
         today, about, by_incident = current.today, self.about, self.by_incident
-        earliest = today - timedelta(days=self.within_days)
         late = self.reported_within_days
         reporters: set[object] = set()
         count = 0
@@ -274,4 +379,4 @@ class HistoryRule(FlagRule):
 
     def explain(self, count: int) -> str:
         values = {"count": count, "at_least": self.at_least, "days": self.within_days}
-        return render(self.reason, values)
+        return self.template(values)
