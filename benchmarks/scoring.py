@@ -94,7 +94,7 @@ def main() -> None:
     instrument = scoring.load_instrument(form)
     answers = dash_answers(form)
     as_json = history(args.history)
-    as_entries = scoring.engine.parse_history(as_json)  # what the worker builds from rows
+    as_entries = scoring.history.parse_history(as_json)  # what the worker builds from rows
 
     result = scoring.assess(instrument, answers, as_json, now=TODAY)
     cases = {

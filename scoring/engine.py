@@ -11,7 +11,7 @@ from typing import Any
 from scoring.conditions import Context, answered, as_date
 from scoring.definition import Instrument
 from scoring.errors import AnswerError, Problem
-from scoring.history import HistoryEntry, parse_history, today_of
+from scoring.history import HistoryEntry, read_history, today_of
 from scoring.levels import LEVELS, RANK
 from scoring.rules import Current, Term
 
@@ -169,7 +169,7 @@ def assess(
 
 
 def _entries(history: Sequence[HistoryEntry | Mapping[str, Any]]) -> Sequence[HistoryEntry]:
-    return parse_history(history) if history else ()
+    return read_history(history) if history else ()
 
 
 def _raise(level: str, minimum: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from itertools import permutations
+from operator import itemgetter
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,8 @@ class HistoryEntry(NamedTuple):
 
 
 _new = tuple.__new__
+_ENTRIES_ONLY = {HistoryEntry}
+_reference = itemgetter(HistoryEntry._fields.index("reference"))
 
 # Every valid `same` list, in any order, read once into the set it stands for.
 _SAME = {
@@ -63,8 +66,26 @@ def today_of(now: date | datetime | None) -> date:
 
 def parse_history(entries: Iterable[HistoryEntry | Mapping[str, Any]]) -> list[HistoryEntry]:
     """Read history entries; merge entries with the same reference."""
-    quick = _quick
+    found = read_history(entries)
+    return found if isinstance(found, list) and found is not entries else list(found)
+
+
+def read_history(
+    entries: Iterable[HistoryEntry | Mapping[str, Any]],
+) -> Sequence[HistoryEntry]:
+    """Read history entries as parse_history does, without copying a list of HistoryEntry.
+
+    The worker passes a fresh list of HistoryEntry on every call, so that list
+    itself is returned (when no two entries share a reference), to be read, not changed.
+    """
     given = entries if isinstance(entries, list) else list(entries)
+    if set(map(type, given)) == _ENTRIES_ONLY:
+        ready = cast(list[HistoryEntry], given)
+        if len(set(map(_reference, ready))) == len(ready):
+            # Every entry has its own reference, or one has none: nothing to merge.
+            return ready
+        return _merged(ready)
+    quick = _quick
     found = _all_at_once(given)
     if found is not None:
         return _merged(found)
