@@ -142,3 +142,49 @@ def test_health_reports_the_queue_down_as_degraded_not_down(client, app) -> None
     body = client.get("/healthz").get_json()
     assert body["queue"]["ok"] is False
     assert body["status"] == "degraded"
+
+
+SAMPLE_ARGUMENTS = {"slug": "asb-report", "page_id": "people-responsible", "number": 1}
+
+
+def test_every_post_route_refuses_a_request_without_the_csrf_token(client, app) -> None:
+    """A page on another site cannot make a visitor's or a member of staff's browser post."""
+    posted = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        values = {name: SAMPLE_ARGUMENTS.get(name, "x") for name in rule.arguments}
+        with app.test_request_context():
+            from flask import url_for
+
+            path = url_for(rule.endpoint, **values)
+        response = client.post(path, data={"anything": "yes"})
+        assert response.status_code == 400, (path, response.status_code)
+        assert "Traceback" not in response.get_data(as_text=True)
+        posted.append(path)
+    assert "/f/asb-report/check-your-answers" in posted
+    assert "/staff/sign-in" in posted
+    assert len(posted) >= 8, posted
+
+
+def test_every_stylesheet_script_and_image_a_page_links_to_is_served_from_this_service(
+    client,
+) -> None:
+    """GOV.UK Frontend comes from npm through bin/install-assets and is served here, never from
+    a CDN: an install that failed would leave pages unstyled, and axe could still pass."""
+    import re
+
+    html = client.get("/f/asb-report").get_data(as_text=True)
+    links = re.findall(r'(?:href|src)="([^"]+\.(?:css|js|ico|png|svg))"', html)
+    assert any(link.endswith("govuk-frontend.min.css") for link in links), links
+    for link in links:
+        assert link.startswith("/"), f"{link} is not served by this service"
+        with client.get(link) as response:
+            assert response.status_code == 200, link
+            assert len(response.data) > 0, link
+    with client.get(next(link for link in links if "govuk-frontend" in link)) as css:
+        stylesheet = css.get_data(as_text=True)
+    fonts = re.findall(r'url\("?(/[^")]+\.woff2)"?\)', stylesheet)
+    assert fonts, "the stylesheet names no fonts served here"
+    with client.get(fonts[0]) as font:
+        assert font.status_code == 200, fonts[0]
