@@ -26,6 +26,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
     jobs run in separate workers (REDIS_URL set); "worker" and "cli" keep it.
     """
     app = Flask(__name__, instance_relative_config=False)
+    from .public.limits import SaferFormsRequest
+
+    app.request_class = SaferFormsRequest
     config = config_for((test_config or {}).get("SAFERFORMS_ENV"))
     app.config.from_object(config)
     if test_config:

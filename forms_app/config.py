@@ -135,8 +135,9 @@ class Config:
         )
         self.REQUIRE_TOTP = _bool(env, "SAFERFORMS_REQUIRE_TOTP", self.DEFAULT_REQUIRE_TOTP)
 
+        # Pages that ask for files accept what their questions allow (forms_app/public/limits.py).
         self.MAX_CONTENT_LENGTH = _int(
-            env, "SAFERFORMS_MAX_REQUEST_BYTES", 25 * 1024 * 1024, "bytes", at_least=1
+            env, "SAFERFORMS_MAX_REQUEST_BYTES", 4 * 1024 * 1024, "bytes", at_least=1
         )
         self.RATELIMIT_STORAGE_URI = (
             env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"

@@ -190,3 +190,30 @@ def test_submitted_files_are_sealed_with_the_report_and_only_the_processor_can_r
     assert {row.draft_id for row in rows} == {None}
     assert contents == {"street.png": PNG, "notes.docx": document}
     assert payload["uploads"][files[0]["id"]]["content_type"] == "image/png"
+
+
+@pytest.fixture
+def small_requests(app):
+    """A service whose requests may be 64KB, smaller than the files page allows."""
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    return app
+
+
+def test_the_files_a_page_promises_are_accepted_however_small_other_requests_must_be(
+    kitchen: Browser, store, small_requests
+):
+    kitchen.walk(kitchen_answers(), stop_at="files")
+
+    # Two files of 200KB each: each within the question's 0.25MB, together far over 64KB.
+    sent = upload(kitchen, (PNG + bytes(200 * 1024), "a.png"), (PNG + bytes(200 * 1024), "b.png"))
+
+    assert sent.status == 303, sent.errors()
+    assert len(store.all(select(Upload))) == 2
+
+
+def test_a_page_without_files_keeps_the_small_limit(kitchen: Browser, small_requests):
+    kitchen.walk(kitchen_answers(), stop_at="text")
+    body = {"anything": "x" * (100 * 1024)}
+
+    assert kitchen.answer("text", body).status == 413
+    assert kitchen.answer("files", body).status != 413
