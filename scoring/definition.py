@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from scoring.answers import AnswerChecker
 from scoring.conditions import FLAGS, ConditionCompiler, Node, describe
@@ -64,6 +64,17 @@ class Judging:
     reason_field: str
 
 
+class Step(NamedTuple):
+    """One measure to add up, or one flag's rules to run, in the order assess takes them."""
+
+    name: str
+    # A measure's terms, or None for a flag.
+    terms: tuple[Term, ...] | None
+    # Whether a measure's terms are given as reasons (it makes up the score).
+    explained: bool
+    rules: tuple[FlagRule, ...]
+
+
 class Instrument:
     """A checked, compiled scoring block, ready to assess answers."""
 
@@ -98,6 +109,13 @@ class Instrument:
         self.judging = judging
         self.incident_date_field = incident_date_field
         self.check_answers = check_answers
+        # The order with each step's terms or rules looked up once, not on every assessment.
+        self.steps = tuple(
+            Step(node, measures[node].terms, node in explained, ())
+            if kind == "measure"
+            else Step(node, None, False, flag_rules.get(node, ()))
+            for kind, node in order
+        )
 
     def __repr__(self) -> str:
         return f"Instrument({self.name!r}, version={self.version!r})"

@@ -97,7 +97,7 @@ def assess(
     the current time); `reporter` is an opaque key for who made this report,
     so a history rule counting different people does not count them twice.
     """
-    if not isinstance(answers, Mapping):
+    if type(answers) is not dict and not isinstance(answers, Mapping):
         raise AnswerError([Problem("answers", "must be an object of field names and answers")])
     instrument.check_answers(answers)
     entries = _entries(history)
@@ -109,32 +109,33 @@ def assess(
         else None
     )
     current = Current(ctx.today, incident, reporter)
+    measures, flags = ctx.measures, ctx.flags
 
     fired_terms: list[tuple[Term, int]] = []
-    fired_rules: dict[int, tuple[str, str | None]] = {}
-    explained = instrument.explained
-    for kind, name in instrument.order:
-        if kind == "measure":
+    # (rule index, reason, level) of each rule that fired.
+    fired_rules: list[tuple[int, str, str | None]] = []
+    for name, terms, explained, rules in instrument.steps:
+        if terms is not None:
             total = 0
-            for term in instrument.measures[name].terms:
+            for term in terms:
                 points = term.run(ctx)
                 if points:
                     total += points
-                    if name in explained:
+                    if explained:
                         fired_terms.append((term, points))
-            ctx.measures[name] = total
+            measures[name] = total
             continue
-        for rule in instrument.flag_rules.get(name, ()):
+        for rule in rules:
             count = rule.count(ctx, entries, current)
             if count and count >= rule.at_least:
-                ctx.flags.add(name)
-                fired_rules[rule.index] = (rule.explain(count), rule.level)
+                flags.add(name)
+                fired_rules.append((rule.index, rule.explain(count), rule.level))
 
-    score = ctx.measures[instrument.score]
+    score = measures[instrument.score]
+    if len(fired_terms) > 1:
+        fired_terms.sort(key=_term_order)
     reasons = [
-        reason
-        for term, points in sorted(fired_terms, key=lambda pair: pair[0].order)
-        if (reason := term.explain(ctx, points)) is not None
+        reason for term, points in fired_terms if (reason := term.explain(ctx, points)) is not None
     ]
     level = LEVELS[0]
     for band in instrument.bands:
@@ -145,9 +146,10 @@ def assess(
     for override in instrument.overrides:
         if override.predicate(ctx):
             level = _raise(level, override.level)
-            reasons.append(f"{override.reason} (at least {override.level} risk)")
-    for index in sorted(fired_rules):
-        reason, minimum = fired_rules[index]
+            reasons.append(override.explained)
+    if len(fired_rules) > 1:
+        fired_rules.sort()
+    for _, reason, minimum in fired_rules:
         if minimum is not None:
             level = _raise(level, minimum)
             reason = f"{reason} (at least {minimum} risk)"
@@ -158,14 +160,19 @@ def assess(
             reasons.append(reason)
 
     return Assessment(
-        score=score,
-        level=level,
-        reasons=reasons,
-        flags=[flag for flag in FLAG_ORDER if flag in ctx.flags],
-        instrument=instrument.name,
-        version=instrument.version,
-        measures=dict(ctx.measures),
+        score,
+        level,
+        reasons,
+        [flag for flag in FLAG_ORDER if flag in flags] if flags else [],
+        instrument.name,
+        instrument.version,
+        # The context is this call's own, so its measures need no copy.
+        measures,
     )
+
+
+def _term_order(pair: tuple[Term, int]) -> int:
+    return pair[0].order
 
 
 def _entries(history: Sequence[HistoryEntry | Mapping[str, Any]]) -> Sequence[HistoryEntry]:
