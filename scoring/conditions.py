@@ -30,11 +30,20 @@ Node = tuple[str, str]
 class Context:
     """What a condition can look at while one assessment runs."""
 
-    __slots__ = ("answers", "flags", "measures", "today")
+    __slots__ = ("answers", "flags", "incident_date", "measures", "reporter", "today")
 
-    def __init__(self, answers: Mapping[str, Any], today: date) -> None:
+    def __init__(
+        self,
+        answers: Mapping[str, Any],
+        today: date,
+        incident_date: date | None = None,
+        reporter: str | None = None,
+    ) -> None:
         self.answers = answers
         self.today = today
+        # The report being assessed, as history rules see it.
+        self.incident_date = incident_date
+        self.reporter = reporter
         self.flags: set[str] = set()
         self.measures: dict[str, int] = {}
 

@@ -13,7 +13,7 @@ from scoring.definition import Instrument
 from scoring.errors import AnswerError, Problem
 from scoring.history import HistoryEntry, read_history, today_of
 from scoring.levels import LEVELS, RANK
-from scoring.rules import Current, Term
+from scoring.rules import Term
 
 # Flags are listed in this order whatever order the rules fired in.
 FLAG_ORDER = (
@@ -102,13 +102,12 @@ def assess(
     instrument.check_answers(answers)
     entries = _entries(history)
     answer_judgement = _answer_judgement(instrument, answers)
-    ctx = Context(answers, today_of(now))
     incident = (
         as_date(answers.get(instrument.incident_date_field))
         if instrument.incident_date_field
         else None
     )
-    current = Current(ctx.today, incident, reporter)
+    ctx = Context(answers, today_of(now), incident, reporter)
     measures, flags = ctx.measures, ctx.flags
 
     fired_terms: list[tuple[Term, int]] = []
@@ -126,7 +125,7 @@ def assess(
             measures[name] = total
             continue
         for rule in rules:
-            count = rule.count(ctx, entries, current)
+            count = rule.count(ctx, entries)
             if count and count >= rule.at_least:
                 flags.add(name)
                 fired_rules.append((rule.index, rule.explain(count), rule.level))

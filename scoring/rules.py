@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple
 
 from scoring.conditions import Context, Predicate
 from scoring.history import HistoryEntry
@@ -14,32 +14,25 @@ from scoring.history import HistoryEntry
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
-class Template:
-    """A reason with {placeholders}, read once when the instrument is loaded.
+# Fills a reason's {placeholders} from a mapping of their values.
+Fill = Callable[[Mapping[str, object]], str]
+
+
+def compile_reason(text: str) -> Fill:
+    """Return the function that fills a reason's {placeholders}, made once at load time.
 
     The loader has checked every placeholder against the names its text may
-    use, so each is a plain name: the text becomes a str.format_map pattern,
-    filled without a regular expression on every assessment.
+    use, so each is a plain name and the text becomes a str.format_map pattern
+    (format() of a value with no format spec is its str(), as render gives).
     """
-
-    __slots__ = ("_pattern", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        # Split on placeholders: literal text at even positions, names at odd ones.
-        pieces = PLACEHOLDER.split(text)
-        self._pattern: str | None = None
-        if all(name.isidentifier() for name in pieces[1::2]):
-            self._pattern = "".join(
-                "{" + piece + "}" if index % 2 else piece.replace("{", "{{").replace("}", "}}")
-                for index, piece in enumerate(pieces)
-            )
-
-    def __call__(self, values: Mapping[str, object]) -> str:
-        """Fill the placeholders; str() of each value, as the text was always filled."""
-        if self._pattern is not None:
-            return self._pattern.format_map(values)
-        return render(self.text, values)
+    # Literal text at even positions, placeholder names at odd ones.
+    pieces = PLACEHOLDER.split(text)
+    if all(name.isidentifier() for name in pieces[1::2]):
+        return "".join(
+            "{" + piece + "}" if index % 2 else piece.replace("{", "{{").replace("}", "}}")
+            for index, piece in enumerate(pieces)
+        ).format_map
+    return functools.partial(render, text)
 
 
 def render(template: str, values: Mapping[str, object]) -> str:
@@ -72,9 +65,9 @@ class WhenTerm(Term):
 
     def __init__(self, path: str, predicate: Predicate, points: int, reason: str) -> None:
         self.path, self.predicate, self.points, self.reason = path, predicate, points, reason
-        self.template = Template(reason)
+        self.fill = compile_reason(reason)
         # The points are fixed, so the reason is too: written once, not on every assessment.
-        self.explained = self.template({"points": points_text(points)})
+        self.explained = self.fill({"points": points_text(points)})
 
     def run(self, ctx: Context) -> int:
         return self.points if self.predicate(ctx) else 0
@@ -82,7 +75,7 @@ class WhenTerm(Term):
     def explain(self, ctx: Context, points: int) -> str:
         if points == self.points:
             return self.explained
-        return self.template({"points": points_text(points)})
+        return self.fill({"points": points_text(points)})
 
 
 class OptionTerm(Term):
@@ -99,7 +92,7 @@ class OptionTerm(Term):
     ) -> None:
         self.path, self.field, self.points, self.texts = path, field, points, texts
         self.multiple, self.reason = multiple, reason
-        self.template = Template(reason)
+        self.fill = compile_reason(reason)
 
     def _chosen(self, ctx: Context) -> list[str]:
         value = ctx.answers.get(self.field)
@@ -121,7 +114,7 @@ class OptionTerm(Term):
     def explain(self, ctx: Context, points: int) -> str:
         options = [self.texts.get(option, option) for option in self._chosen(ctx)]
         values = {"option": ", ".join(options), "points": points_text(points)}
-        return self.template(values)
+        return self.fill(values)
 
 
 class CountTerm(Term):
@@ -137,7 +130,7 @@ class CountTerm(Term):
             each,
             reason,
         )
-        self.template = Template(reason)
+        self.fill = compile_reason(reason)
 
     def run(self, ctx: Context) -> int:
         return list(map(ctx.answers.get, self.fields)).count(self.value) * self.each
@@ -153,7 +146,7 @@ class CountTerm(Term):
             "unanswered": unanswered,
             "points": points_text(points),
         }
-        return self.template(values)
+        return self.fill(values)
 
 
 class SumTerm(Term):
@@ -183,19 +176,19 @@ class Band:
     min: int | None
     max: int | None
     reason: str | None
-    template: Template | None = field(default=None, init=False, repr=False, compare=False)
+    fill: Fill | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.reason is not None:
-            object.__setattr__(self, "template", Template(self.reason))
+            object.__setattr__(self, "fill", compile_reason(self.reason))
 
     def holds(self, score: int) -> bool:
         return (self.min is None or score >= self.min) and (self.max is None or score <= self.max)
 
     def explain(self, score: int) -> str:
-        if self.template is not None:
+        if self.fill is not None:
             values = {"score": score, "level": self.level, "min": self.min, "max": self.max}
-            return self.template(values)
+            return self.fill(values)
         if self.min is None and self.max is None:
             span = "any score"
         elif self.min is None:
@@ -219,14 +212,6 @@ class Override:
         object.__setattr__(self, "explained", f"{self.reason} (at least {self.level} risk)")
 
 
-class Current(NamedTuple):
-    """What history rules need to know about the report being assessed."""
-
-    today: date
-    incident_date: date | None
-    reporter: str | None
-
-
 class FlagRule:
     """A rule that sets a flag, may raise the level, and says why."""
 
@@ -237,7 +222,7 @@ class FlagRule:
     # The count at which the rule fires; a condition counts 1 when it holds.
     at_least: int = 1
 
-    def count(self, ctx: Context, history: Sequence[HistoryEntry], current: Current) -> int:
+    def count(self, ctx: Context, history: Sequence[HistoryEntry]) -> int:
         raise NotImplementedError
 
     def explain(self, count: int) -> str:
@@ -259,7 +244,7 @@ class AnswerFlagRule(FlagRule):
         )
         self.index = 0
 
-    def count(self, ctx: Context, history: Sequence[HistoryEntry], current: Current) -> int:
+    def count(self, ctx: Context, history: Sequence[HistoryEntry]) -> int:
         return 1 if self.predicate(ctx) else 0
 
     def explain(self, count: int) -> str:
@@ -285,13 +270,13 @@ class HistoryRule(FlagRule):
     index: int = 0
     # Worked out once from the fields above.
     window: timedelta = field(init=False, repr=False)
-    template: Template = field(init=False, repr=False)
+    fill: Fill = field(init=False, repr=False)
     plain: bool = field(init=False, repr=False)
     link: str | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.window = timedelta(days=self.within_days)
-        self.template = Template(self.reason)
+        self.fill = compile_reason(self.reason)
         # A rule that counts every linked report in its window (most rules) is counted by
         # one comprehension; hate_only, reported_within_days and distinct_reporters need
         # the loop that looks at each report in turn.
@@ -300,52 +285,57 @@ class HistoryRule(FlagRule):
         )
         self.link = next(iter(self.about)) if len(self.about) == 1 else None
 
-    def count(self, ctx: Context, history: Sequence[HistoryEntry], current: Current) -> int:
-        today = current.today
+    def count(self, ctx: Context, history: Sequence[HistoryEntry]) -> int:
+        today = ctx.today
         earliest = today - self.window
-        if self.plain:
-            counted = 1 if self.include_current and self._current_counts(ctx, current) else 0
-            if history:
-                counted += self._in_window(history, earliest, today)
+        if not self.plain:
+            return self._each(ctx, history, earliest)
+        # Only hate_only and reported_within_days can rule the report being assessed out.
+        counted = 1 if self.include_current else 0
+        if not history:
             return counted
-        return self._each(ctx, history, current, earliest)
-
-    def _in_window(self, history: Sequence[HistoryEntry], earliest: date, today: date) -> int:
-        """Count the linked reports dated from earliest to today, both included."""
+        # Reports dated after "now" are ignored, so an --as-of run is reproducible.
+        # A history entry is (reported_on, same, incident_date, ...): indexing the tuple
+        # is faster than unpacking it or reading its attributes.
         link, about = self.link, self.about
-        # Unpacking the named tuples is much faster than reading their attributes.
         if self.by_incident:
             if link is not None:
-                days = [
-                    reported if incident is None else incident
-                    for reported, same, incident, _, _, _ in history
-                    if link in same
+                return counted + len(
+                    [
+                        1
+                        for entry in history
+                        if link in entry[1]
+                        and earliest <= (entry[0] if entry[2] is None else entry[2]) <= today
+                    ]
+                )
+            return counted + len(
+                [
+                    1
+                    for entry in history
+                    if not about.isdisjoint(entry[1])
+                    and earliest <= (entry[0] if entry[2] is None else entry[2]) <= today
                 ]
-            else:
-                days = [
-                    reported if incident is None else incident
-                    for reported, same, incident, _, _, _ in history
-                    if not about.isdisjoint(same)
-                ]
-        elif link is not None:
-            days = [reported for reported, same, _, _, _, _ in history if link in same]
-        else:
-            days = [
-                reported for reported, same, _, _, _, _ in history if not about.isdisjoint(same)
+            )
+        if link is not None:
+            return counted + len(
+                [1 for entry in history if link in entry[1] and earliest <= entry[0] <= today]
+            )
+        return counted + len(
+            [
+                1
+                for entry in history
+                if not about.isdisjoint(entry[1]) and earliest <= entry[0] <= today
             ]
-        # Reports dated after "now" are ignored, so an --as-of run is reproducible.
-        return len([day for day in days if earliest <= day <= today])
+        )
 
-    def _each(
-        self, ctx: Context, history: Sequence[HistoryEntry], current: Current, earliest: date
-    ) -> int:
-        today, about, by_incident = current.today, self.about, self.by_incident
+    def _each(self, ctx: Context, history: Sequence[HistoryEntry], earliest: date) -> int:
+        today, about, by_incident = ctx.today, self.about, self.by_incident
         late = self.reported_within_days
         reporters: set[object] = set()
         count = 0
-        if self.include_current and self._current_counts(ctx, current):
+        if self.include_current and self._current_counts(ctx):
             count = 1
-            reporters.add(current.reporter if current.reporter is not None else object())
+            reporters.add(ctx.reporter if ctx.reporter is not None else object())
         hate_only, distinct = self.hate_only, self.distinct_reporters
         # Unpacking the named tuples is much faster than reading their attributes.
         for reported, same, incident, reporter, hate, _ in history:
@@ -368,15 +358,15 @@ class HistoryRule(FlagRule):
             count += 1
         return count
 
-    def _current_counts(self, ctx: Context, current: Current) -> bool:
+    def _current_counts(self, ctx: Context) -> bool:
         if self.hate_only and "hate_incident" not in ctx.flags:
             return False
         late = self.reported_within_days
-        incident = current.incident_date
-        if late is not None and incident is not None and (current.today - incident).days > late:
+        incident = ctx.incident_date
+        if late is not None and incident is not None and (ctx.today - incident).days > late:
             return False
         return True
 
     def explain(self, count: int) -> str:
         values = {"count": count, "at_least": self.at_least, "days": self.within_days}
-        return self.template(values)
+        return self.fill(values)
