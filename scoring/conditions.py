@@ -266,6 +266,10 @@ class ConditionCompiler:
             if not self._value(info, value, path):
                 return None
             expected = _normalise(info, value)
+            if op == "equals" and info.type != "date" and isinstance(expected, str) and expected:
+                # No unanswered value (None, "", [], {}) equals non-empty text, so the
+                # answer can be compared as it is.
+                return lambda ctx: ctx.answers.get(name) == expected
             if op == "equals":
                 return lambda ctx: _read(info, ctx.answers.get(name)) == expected
             return lambda ctx: _differs(_read(info, ctx.answers.get(name)), expected)
@@ -384,9 +388,14 @@ def _text(value: Any) -> str:
     return value.casefold() if isinstance(value, str) else ""
 
 
+_NAN = float("nan")
+
+
 def _number(value: Any) -> float:
+    if type(value) is int or type(value) is float:
+        return float(value)
     # NaN compares false both ways, so an unanswered number never passes a test.
-    return float(value) if is_number(value) else float("nan")
+    return float(value) if is_number(value) else _NAN
 
 
 def _days_ago(value: Any, today: date, days: int) -> bool:

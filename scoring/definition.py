@@ -109,6 +109,7 @@ class Instrument:
         self.judging = judging
         self.incident_date_field = incident_date_field
         self.check_answers = check_answers
+        self.band_limits = tuple((band.min, band.max, band) for band in bands)
         # The order with each step's terms or rules looked up once, not on every assessment.
         self.steps = tuple(
             Step(node, measures[node].terms, node in explained, ())

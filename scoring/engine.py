@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from scoring.conditions import Context, answered, as_date
-from scoring.definition import Instrument
+from scoring.definition import Instrument, Judging
 from scoring.errors import AnswerError, Problem
 from scoring.history import HistoryEntry, read_history, today_of
 from scoring.levels import LEVELS, RANK
@@ -100,14 +100,20 @@ def assess(
     if type(answers) is not dict and not isinstance(answers, Mapping):
         raise AnswerError([Problem("answers", "must be an object of field names and answers")])
     instrument.check_answers(answers)
-    entries = _entries(history)
-    answer_judgement = _answer_judgement(instrument, answers)
+    entries = read_history(history) if history else ()
+    judging = instrument.judging
+    answer_judgement = (
+        _answer_judgement(judging, answers)
+        if judging is not None and answers.get(judging.level_field) is not None
+        else None
+    )
     incident = (
         as_date(answers.get(instrument.incident_date_field))
         if instrument.incident_date_field
         else None
     )
-    ctx = Context(answers, today_of(now), incident, reporter)
+    today = now if type(now) is date else today_of(now)
+    ctx = Context(answers, today, incident, reporter)
     measures, flags = ctx.measures, ctx.flags
 
     fired_terms: list[tuple[Term, int]] = []
@@ -137,20 +143,22 @@ def assess(
         reason for term, points in fired_terms if (reason := term.explain(ctx, points)) is not None
     ]
     level = LEVELS[0]
-    for band in instrument.bands:
-        if band.holds(score):
+    for low, high, band in instrument.band_limits:
+        if (low is None or score >= low) and (high is None or score <= high):
             level = band.level
             reasons.append(band.explain(score))
             break
     for override in instrument.overrides:
         if override.predicate(ctx):
-            level = _raise(level, override.level)
+            if RANK[override.level] > RANK[level]:
+                level = override.level
             reasons.append(override.explained)
     if len(fired_rules) > 1:
         fired_rules.sort()
     for _, reason, minimum in fired_rules:
         if minimum is not None:
-            level = _raise(level, minimum)
+            if RANK[minimum] > RANK[level]:
+                level = minimum
             reason = f"{reason} (at least {minimum} risk)"
         reasons.append(reason)
     for given in (answer_judgement, judgement):
@@ -174,14 +182,6 @@ def _term_order(pair: tuple[Term, int]) -> int:
     return pair[0].order
 
 
-def _entries(history: Sequence[HistoryEntry | Mapping[str, Any]]) -> Sequence[HistoryEntry]:
-    return read_history(history) if history else ()
-
-
-def _raise(level: str, minimum: str) -> str:
-    return minimum if RANK[minimum] > RANK[level] else level
-
-
 def _judge(level: str, judgement: Judgement) -> tuple[str, str]:
     reason = judgement.reason.strip()
     if RANK[judgement.level] > RANK[level]:
@@ -192,9 +192,8 @@ def _judge(level: str, judgement: Judgement) -> tuple[str, str]:
     )
 
 
-def _answer_judgement(instrument: Instrument, answers: Mapping[str, Any]) -> Judgement | None:
-    judging = instrument.judging
-    if judging is None or not answered(answers.get(judging.level_field)):
+def _answer_judgement(judging: Judging, answers: Mapping[str, Any]) -> Judgement | None:
+    if not answered(answers.get(judging.level_field)):
         return None
     reason = answers.get(judging.reason_field)
     if not answered(reason) or not str(reason).strip():

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from itertools import permutations
-from operator import itemgetter
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
@@ -40,8 +39,6 @@ class HistoryEntry(NamedTuple):
 
 
 _new = tuple.__new__
-_ENTRIES_ONLY = {HistoryEntry}
-_reference = itemgetter(HistoryEntry._fields.index("reference"))
 
 # Every valid `same` list, in any order, read once into the set it stands for.
 _SAME = {
@@ -79,9 +76,11 @@ def read_history(
     itself is returned (when no two entries share a reference), to be read, not changed.
     """
     given = entries if isinstance(entries, list) else list(entries)
-    if set(map(type, given)) == _ENTRIES_ONLY:
+    # One pass finds whether all are HistoryEntry (and takes their references, at index 5).
+    references = [raw[5] for raw in given if type(raw) is HistoryEntry]
+    if len(references) == len(given):
         ready = cast(list[HistoryEntry], given)
-        if len(set(map(_reference, ready))) == len(ready):
+        if len(set(references)) == len(ready):
             # Every entry has its own reference, or one has none: nothing to merge.
             return ready
         return _merged(ready)
