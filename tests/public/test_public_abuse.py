@@ -1,15 +1,32 @@
-"""Abuse resistance: rate limits that survive a Redis outage, the honeypot, and request sizes."""
+"""Abuse resistance: rate limits (shared by workers through Redis, and surviving its outage),
+the honeypot, and request sizes."""
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
+import requests
 from sqlalchemy import select
 
 from forms_app.models import Submission
 from forms_app.public.models import Draft
-from tests.public.public_helpers import Browser, asb_answers, reference_on
+from tests.conftest import require_service
+from tests.jobs.pipeline_support import (
+    ROOT,
+    free_port,
+    redis_url_for_tests,
+    wait_for,
+    worker_environment,
+)
+from tests.public.public_helpers import CSRF, Browser, asb_answers, reference_on
+
+# The public rate limit tests own this Redis database number and flush only it.
+PUBLIC_REDIS_DB = 13
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 
 
 @pytest.fixture
@@ -74,6 +91,88 @@ def test_an_unreachable_redis_never_turns_pages_into_errors(browser: Browser):
     assert statuses[0] == 303
     assert statuses[-1] == 429
     assert set(pages) == {200}
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    url = redis_url_for_tests(PUBLIC_REDIS_DB)
+    if url is None:
+        require_service("Redis", "set TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15")
+    assert url is not None
+    connection = redis.Redis.from_url(url)
+    connection.flushdb()
+    yield url
+    connection.flushdb()
+    connection.close()
+
+
+@pytest.fixture
+def start_server(app, tmp_path: Path) -> Iterator[Callable[[dict[str, str]], str]]:
+    """Start `gunicorn wsgi:app` (one worker) over the test app's database and keys."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(env: dict[str, str]) -> str:
+        port = free_port()
+        log = open(tmp_path / f"gunicorn-{port}.log", "ab")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            [
+                *(str(GUNICORN), "--workers", "1", "--bind", f"127.0.0.1:{port}"),
+                *("--no-control-socket", "wsgi:app"),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        started.append(process)
+        base = f"http://127.0.0.1:{port}"
+
+        def answering() -> bool:
+            assert process.poll() is None, (tmp_path / f"gunicorn-{port}.log").read_text()
+            try:
+                return requests.get(base + "/", timeout=10).status_code == 200
+            except requests.RequestException:
+                return False
+
+        wait_for(answering, timeout=60, interval=0.2)
+        return base
+
+    yield start
+    for process in started:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
+@pytest.mark.redis
+def test_with_redis_two_workers_count_page_posts_together(app, redis_url, start_server):
+    env = worker_environment(app.config, redis_url, SAFERFORMS_FORM_PAGE_LIMIT="3 per day")
+    # As in production: REDIS_URL alone says where the limits are counted.
+    env.pop("RATELIMIT_STORAGE_URI")
+    workers = [start_server(env), start_server(env)]
+    person = requests.Session()
+    first_page = person.get(workers[0] + "/f/asb-report", timeout=10).text
+    found = CSRF.search(first_page)
+    assert found is not None
+
+    posted = [
+        person.post(
+            workers[number % 2] + "/f/asb-report/danger",
+            data={"csrf_token": found.group(1)},
+            timeout=10,
+        )
+        for number in range(4)
+    ]
+
+    assert [response.status_code for response in posted] == [200, 200, 200, 429]
+    assert "Too many attempts" in posted[-1].text
+    assert "If you are in danger now, call 999." in posted[-1].text
+    with redis.Redis.from_url(redis_url) as counted:
+        assert any(b"form-page-posts" in key for key in counted.keys())
 
 
 def test_a_filled_honeypot_looks_sent_but_stores_nothing(browser: Browser, store):
