@@ -5,6 +5,11 @@ event's hash, so changing, removing or reordering a row breaks every link after 
 serialised through the single AuditHead row (locked FOR UPDATE on PostgreSQL), and each event
 takes the id after the head's, so two writers racing can never fork the chain: the loser fails
 on the primary key instead.
+
+A plain hash chain can be rebuilt by anyone who can write to the database: change a row, then
+rehash it and every row after it. So the head also carries a tag, an HMAC of the last id and
+hash under a key derived from the service's index key (held outside the database): a rebuilt,
+truncated or extended chain ends somewhere the tag does not vouch for.
 """
 
 from __future__ import annotations
@@ -42,6 +47,13 @@ def event_hash(event: AuditEvent) -> str:
         event.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def head_tag(last_id: int, last_hash: str) -> str:
+    """The keyed tag of the chain's end (see the module's docstring)."""
+    from forms_app.crypto import crypto
+
+    return crypto().indexer.full("audit-head", f"{last_id}:{last_hash}").hex()
 
 
 def origin_of(address: str | None) -> str | None:
@@ -100,6 +112,7 @@ def record(
     session.add(event)
     head.last_id = event.id
     head.last_hash = event.hash
+    head.tag = head_tag(event.id, event.hash)
     session.flush()
     return event
 
@@ -111,7 +124,11 @@ def _lock_head(session: Session) -> AuditHead:
         return head
     try:
         with session.begin_nested():
-            session.add(AuditHead(id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH))
+            session.add(
+                AuditHead(
+                    id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH, tag=head_tag(0, GENESIS_HASH)
+                )
+            )
     except IntegrityError:
         pass  # another writer created it first; lock theirs
     head = session.scalar(query.execution_options(populate_existing=True))
@@ -169,6 +186,15 @@ def verify(session: Session | None = None, *, batch_size: int = 1000) -> VerifyR
     if head is None and checked:
         return VerifyReport(
             checked, Problem(previous_id, "the record of the trail's end is missing")
+        )
+    if head is not None and head.tag != head_tag(head.last_id, head.last_hash):
+        return VerifyReport(
+            checked,
+            Problem(
+                head.last_id,
+                "the record of the trail's end does not carry the service's tag: the trail has "
+                "been rebuilt, cut short or added to outside Safer Forms",
+            ),
         )
     return VerifyReport(checked, None)
 

@@ -51,6 +51,9 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # HMAC of (last_id, last_hash) under a key the database does not hold: whoever can write to
+    # the database could rehash every row after one they changed, but cannot make this match.
+    tag: Mapped[str | None] = mapped_column(String(64))
 
 
 __all__ = ["AuditEvent", "AuditHead"]

@@ -100,6 +100,34 @@ def test_verify_names_the_next_row_when_a_changed_row_was_rehashed(app, runner):
     assert "row 3 does not link to row 2" in result.output
 
 
+def test_verify_notices_a_chain_rebuilt_by_someone_who_can_write_to_the_database(app, runner):
+    """Change row 2, then rehash rows 2 and 3 and the head, as a plain hash chain allows: only
+    the head's keyed tag, which needs a key the database does not hold, gives it away."""
+    _record_three(app)
+    with app.app_context():
+        events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+        events[1].actor_id = "someone-else"
+        rebuilt, previous = [], events[0].hash
+        for event in events[1:]:
+            event.prev_hash = previous
+            previous = audit.event_hash(event)
+            rebuilt.append((event.id, event.prev_hash, previous))
+        db.session.rollback()
+    with _tampering(app) as connection:
+        connection.execute(sa.text("UPDATE audit_event SET actor_id = 'someone-else' WHERE id = 2"))
+        for row_id, prev_hash, new_hash in rebuilt:
+            connection.execute(
+                sa.text("UPDATE audit_event SET prev_hash = :p, hash = :h WHERE id = :id"),
+                {"p": prev_hash, "h": new_hash, "id": row_id},
+            )
+        connection.execute(sa.text("UPDATE audit_head SET last_hash = :h"), {"h": previous})
+
+    result = runner.invoke(args=["audit", "verify"])
+
+    assert result.exit_code == 1
+    assert "does not carry the service's tag" in result.output
+
+
 def test_verify_names_a_deleted_row(app, runner):
     _record_three(app)
     with _tampering(app) as connection:

@@ -141,3 +141,26 @@ def test_the_reasons_of_risk_assessments_are_encrypted_by_migration_and_survive_
         assert db.session.get(CaseAssessment, assessment_id).reasons == reasons
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_audit_trail_of_an_existing_database_is_tagged_by_migration(
+    empty_database, tmp_path
+) -> None:
+    from forms_app.audit import GENESIS_HASH
+    from forms_app.audit.service import verify
+
+    app = create_app(_test_config(empty_database, tmp_path / "instance"))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0007")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, :h)"),
+                {"h": GENESIS_HASH},
+            )
+        upgrade(directory=MIGRATIONS)
+        assert verify().ok
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE audit_head SET tag = NULL"))
+        assert not verify().ok
+        db.session.remove()
+        db.engine.dispose()
