@@ -21,18 +21,30 @@ Fill = Callable[[Mapping[str, object]], str]
 def compile_reason(text: str) -> Fill:
     """Return the function that fills a reason's {placeholders}, made once at load time.
 
-    The loader has checked every placeholder against the names its text may
-    use, so each is a plain name and the text becomes a str.format_map pattern
-    (format() of a value with no format spec is its str(), as render gives).
+    The loader checks every placeholder against the names its text may use,
+    so each is a plain name and the text becomes a %-format pattern: %(name)s
+    fills in str() of the value, as render does, and runs no Python code.
     """
     # Literal text at even positions, placeholder names at odd ones.
     pieces = PLACEHOLDER.split(text)
     if all(name.isidentifier() for name in pieces[1::2]):
         return "".join(
-            "{" + piece + "}" if index % 2 else piece.replace("{", "{{").replace("}", "}}")
+            f"%({piece})s" if index % 2 else piece.replace("%", "%%")
             for index, piece in enumerate(pieces)
-        ).format_map
+        ).__mod__
     return functools.partial(render, text)
+
+
+def fill_now(fill: Fill, values: Mapping[str, object]) -> str | None:
+    """Fill a reason whose values are known at load time; None if it names others.
+
+    A reason naming an unknown placeholder is reported by the loader, which
+    still builds the rule to look for more problems: it must not fail here.
+    """
+    try:
+        return fill(values)
+    except KeyError:
+        return None
 
 
 def render(template: str, values: Mapping[str, object]) -> str:
@@ -67,13 +79,13 @@ class WhenTerm(Term):
         self.path, self.predicate, self.points, self.reason = path, predicate, points, reason
         self.fill = compile_reason(reason)
         # The points are fixed, so the reason is too: written once, not on every assessment.
-        self.explained = self.fill({"points": points_text(points)})
+        self.explained = fill_now(self.fill, {"points": points_text(points)})
 
     def run(self, ctx: Context) -> int:
         return self.points if self.predicate(ctx) else 0
 
     def explain(self, ctx: Context, points: int) -> str:
-        if points == self.points:
+        if points == self.points and self.explained is not None:
             return self.explained
         return self.fill({"points": points_text(points)})
 
@@ -177,15 +189,24 @@ class Band:
     max: int | None
     reason: str | None
     fill: Fill | None = field(default=None, init=False, repr=False, compare=False)
+    # The reason written out, when it does not name the {score}.
+    fixed: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.reason is not None:
-            object.__setattr__(self, "fill", compile_reason(self.reason))
+        if self.reason is None:
+            return
+        fill = compile_reason(self.reason)
+        object.__setattr__(self, "fill", fill)
+        if "score" not in PLACEHOLDER.findall(self.reason):
+            values = {"level": self.level, "min": self.min, "max": self.max}
+            object.__setattr__(self, "fixed", fill_now(fill, values))
 
     def holds(self, score: int) -> bool:
         return (self.min is None or score >= self.min) and (self.max is None or score <= self.max)
 
     def explain(self, score: int) -> str:
+        if self.fixed is not None:
+            return self.fixed
         if self.fill is not None:
             values = {"score": score, "level": self.level, "min": self.min, "max": self.max}
             return self.fill(values)

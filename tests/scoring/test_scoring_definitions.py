@@ -236,6 +236,15 @@ def test_unknown_placeholders_in_reasons_are_reported(asb_form):
     assert "unknown placeholder {weeks}" in problems(form)["scoring.history[0].reason"]
 
 
+def test_unknown_placeholders_in_term_and_band_reasons_are_reported_too(asb_form):
+    form = copy.deepcopy(asb_form)
+    form["scoring"]["measures"]["harm"][2]["reason"] = "Still happening for {weeks} weeks"
+    form["scoring"]["bands"]["medium"] = {"min": 10, "max": 19, "reason": "{band} risk"}
+    found = problems(form)
+    assert "unknown placeholder {weeks}" in found["scoring.measures.harm[2].reason"]
+    assert "unknown placeholder {band}" in found["scoring.bands.medium.reason"]
+
+
 def test_history_rules_are_checked(asb_form):
     form = copy.deepcopy(asb_form)
     form["scoring"]["history"][0].update(about=["street"], within_days="91", by="incident")

@@ -88,9 +88,11 @@ def test_one_report_found_through_two_links_counts_once_in_a_plain_rule(dash_for
     assert escalation(instrument, history) == ["1 reports in 30 days (at least 1)"]
 
 
-def test_a_brace_that_is_not_a_placeholder_is_kept_as_written(dash_form):
-    instrument = with_history(
-        dash_form, rule(reason="{count} reports in {days} days } { ({at_least})")
-    )
+def test_braces_and_percent_signs_that_are_not_placeholders_are_kept_as_written(dash_form):
+    reason = "{count} reports in {days} days } { (100% of {at_least}, %s %(days)s)"
+    form = copy.deepcopy(dash_form)
+    form["scoring"]["bands"]["standard"]["reason"] = "{score} is 50% of {max} {"
+    instrument = with_history(form, rule(reason=reason))
     result = scoring.assess(instrument, {}, [entry(1, "person"), entry(2, "person")], now=TODAY)
-    assert "2 reports in 30 days } { (2)" in result.reasons
+    assert "2 reports in 30 days } { (100% of 2, %s %(days)s)" in result.reasons
+    assert "0 is 50% of 9 {" in result.reasons
