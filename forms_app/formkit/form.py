@@ -33,6 +33,10 @@ class ErrorLink:
     href: str
 
 
+# Where a link about the whole page points until the page places it at its first question.
+MAIN_CONTENT = "#main-content"
+
+
 class PageForm(BaseForm):
     """A page's fields, in order; follow-ups are rendered inside their parent's option."""
 
@@ -91,8 +95,32 @@ class PageForm(BaseForm):
             for error in found:
                 links.append(ErrorLink(error.message, "#" + slot.handler.anchor(slot.name, error)))
         for leftovers in by_field.values():
-            links.extend(ErrorLink(error.message, "#main-content") for error in leftovers)
+            links.extend(self.page_error(error.message, error.code) for error in leftovers)
         return links
+
+    def first_question(self) -> DefinitionField | None:
+        """The first question a person can see and answer on the page."""
+        for bound in self.top:
+            if bound.definition.type not in ("content", "hidden"):
+                return bound
+        return None
+
+    def page_error(self, message: str, code: str = "page") -> ErrorLink:
+        """Show an error about the whole page at its first question, and link the summary there.
+
+        GOV.UK's error summary links every message to a field, where the same message is shown.
+        """
+        bound = self.first_question()
+        if bound is None:
+            return ErrorLink(message, MAIN_CONTENT)
+        error = FieldError(bound.name, message, code)
+        if error not in bound.field_errors:
+            bound.set_errors([*bound.field_errors, error])
+        return ErrorLink(message, "#" + bound.handler.anchor(bound.name, error))
+
+    def place_page_errors(self, links: list[ErrorLink]) -> list[ErrorLink]:
+        """Place links a route made about the whole page (to #main-content) at the first question."""
+        return [self.page_error(link.text) if link.href == MAIN_CONTENT else link for link in links]
 
 
 _cache: dict[tuple[str, str, str], list[_Slot]] = {}

@@ -104,6 +104,15 @@ def kitchen_answers() -> dict[str, dict[str, Any]]:
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+INLINE_ERROR = re.compile(r'<p id="([^"]+)" class="govuk-error-message">(.*?)</p>', re.S)
+
+
+def inline_errors(html: str) -> dict[str, str]:
+    """The messages shown beside fields, by their element's id, as a screen reader reads them."""
+    return {
+        element: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
+        for element, text in INLINE_ERROR.findall(html)
+    }
 
 
 @dataclass
@@ -137,6 +146,9 @@ class Visit:
             re.sub(r"\s+", " ", text).strip()
             for text in re.findall(r'<a href="#[^"]+">([^<]+)</a>', block)
         ]
+
+    def inline_errors(self) -> dict[str, str]:
+        return inline_errors(self.html)
 
     def error_links(self) -> list[str]:
         start = self.html.find('class="govuk-error-summary"')

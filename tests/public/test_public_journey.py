@@ -7,10 +7,18 @@ import re
 
 from sqlalchemy import select
 
+from forms_app.definitions import FieldError
+from forms_app.formkit import ErrorLink, page_form
 from forms_app.models import Channel, FormVersion, Outbox, Submission
 from forms_app.public.references import ALPHABET
 from forms_app.public.submissions import read_sealed
-from tests.public.public_helpers import Browser, asb_answers, kitchen_answers, reference_on
+from tests.public.public_helpers import (
+    Browser,
+    asb_answers,
+    inline_errors,
+    kitchen_answers,
+    reference_on,
+)
 
 
 def test_a_person_can_report_asb_start_to_finish_and_get_a_reference(browser: Browser, store):
@@ -193,6 +201,36 @@ def test_add_another_stops_at_the_maximum_and_items_can_be_removed(kitchen: Brow
     assert removed.location == kitchen.url("things")
     after = kitchen.get(kitchen.url("things")).html
     assert "Scooter" in after and "Bicycle" not in after
+
+
+def test_an_empty_item_is_refused_with_its_message_at_the_first_question(client):
+    witnesses = Browser(client, "optional-items")
+    witnesses.answer("witnesses", {"add_another": "yes"})
+
+    empty = witnesses.answer("witnesses/1", {})
+
+    assert empty.status == 200
+    assert empty.errors() == ["Enter at least one answer, or go back"]
+    assert empty.error_links() == ["#witness-first_name"]
+    assert re.search(r'<input\s[^>]*id="witness-first_name"', empty.html)
+    assert empty.inline_errors() == {
+        "witness-error": "Error: Enter at least one answer, or go back"
+    }
+    assert '<fieldset class="govuk-fieldset" aria-describedby="witness-error">' in empty.html
+    assert "You have added" not in witnesses.get(witnesses.url("witnesses")).html
+
+
+def test_an_error_about_no_question_on_the_page_is_shown_at_its_first_question(app):
+    page = app.extensions["saferforms.forms"].forms["kitchen-sink"].page("date")
+
+    with app.test_request_context():
+        form = page_form(page, "en")
+        links = form.apply_errors([FieldError("not_on_this_page", "Check the dates", "order")])
+        html = form["a_date"]()
+
+    assert links == [ErrorLink("Check the dates", "#a_date-day")]
+    assert inline_errors(html) == {"a_date-error": "Error: Check the dates"}
+    assert re.search(r'<input\s[^>]*id="a_date-day"', html)
 
 
 def test_the_declaration_must_be_accepted(browser: Browser, store):
