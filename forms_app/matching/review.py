@@ -165,23 +165,16 @@ def _members(session: Session, roots: set[str]) -> dict[str, str]:
 
 def _roots(session: Session, person_ids: set[str]) -> dict[str, str]:
     """Return the person each record now belongs to, following merges, a query per level."""
-    parent_of: dict[str, str | None] = {}
-    frontier = set(person_ids)
-    while frontier:
-        rows = session.execute(
-            sa.select(Person.id, Person.merged_into_id).where(Person.id.in_(frontier))
+    from .store import SqlPersonStore
+
+    parents = dict(
+        session.execute(
+            sa.select(Person.id, Person.merged_into_id).where(Person.id.in_(person_ids))
         ).all()
-        found = dict(rows)
-        parent_of.update({record_id: found.get(record_id) for record_id in frontier})
-        frontier = {parent for parent in found.values() if parent and parent not in parent_of}
-    roots = {}
-    for record_id in person_ids:
-        current, visited = record_id, {record_id}
-        while (parent := parent_of.get(current)) is not None and parent not in visited:
-            visited.add(parent)
-            current = parent
-        roots[record_id] = current
-    return roots
+    )
+    return SqlPersonStore(session).roots(
+        {record_id: parents.get(record_id) for record_id in person_ids}
+    )
 
 
 def pending(session: Session, limit: int = 50) -> list[MatchReview]:
