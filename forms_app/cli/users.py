@@ -18,6 +18,13 @@ def users_group() -> None:
     """Manage staff accounts."""
 
 
+def _read_password(from_stdin: bool, prompt: str) -> str:
+    """A password from standard input's first line, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt="Repeat the password"))
+
+
 @users_group.command("create")
 @click.option("--email", required=True, help="The person's work email address.")
 @click.option("--name", "display_name", required=True, help="The person's name, as staff see it.")
@@ -44,12 +51,7 @@ def create_command(
 
     try:
         team = service.find_team(team_spec)
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = click.prompt(
-                "Password", hide_input=True, confirmation_prompt="Repeat the password"
-            )
+        password = _read_password(password_stdin, "Password")
         service.check_password_policy(password)
         user, secret = service.create_user(
             email=email,
@@ -79,12 +81,7 @@ def set_password_command(email: str, password_stdin: bool) -> None:
     """Give an account a new password and sign it out everywhere."""
     from forms_app.auth import service
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt(
-            "New password", hide_input=True, confirmation_prompt="Repeat the password"
-        )
+    password = _read_password(password_stdin, "New password")
     try:
         ended = service.set_password(email, password)
     except service.AccountError as error:
