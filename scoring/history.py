@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from itertools import permutations
+from itertools import chain, permutations
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
@@ -100,6 +100,9 @@ def read_history(
 
 
 def _merged(found: list[HistoryEntry]) -> list[HistoryEntry]:
+    # Indexing the tuples (reference is at 5) is quicker than reading the attribute.
+    if len({entry[5] for entry in found}) == len(found):
+        return found
     references = [entry.reference for entry in found if entry.reference is not None]
     if len(set(references)) == len(references):
         return found
@@ -107,6 +110,7 @@ def _merged(found: list[HistoryEntry]) -> list[HistoryEntry]:
 
 
 _TEXT_OR_NONE = frozenset({str, type(None)})
+_DICT_ONLY = {dict}
 
 
 def _all_at_once(given: list[Any]) -> list[HistoryEntry] | None:
@@ -134,10 +138,14 @@ def _all_at_once(given: list[Any]) -> list[HistoryEntry] | None:
         ]
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-    if not all(type(raw) is dict and raw.keys() <= ENTRY_KEYS for raw in given):
+    # Every entry a dict, and every key of every entry one of ENTRY_KEYS.
+    if {type(raw) for raw in given} != _DICT_ONLY or not ENTRY_KEYS.issuperset(
+        chain.from_iterable(given)
+    ):
         return None
-    texts = {type(entry.reporter) for entry in found} | {type(entry.reference) for entry in found}
-    if texts <= _TEXT_OR_NONE and {type(entry.hate) for entry in found} <= {bool}:
+    # reporter, hate and reference are at 3, 4 and 5.
+    texts = {type(entry[3]) for entry in found} | {type(entry[5]) for entry in found}
+    if texts <= _TEXT_OR_NONE and {type(entry[4]) for entry in found} <= {bool}:
         return found
     return None
 
