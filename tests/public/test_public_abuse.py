@@ -3,6 +3,7 @@ the honeypot, and request sizes."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from tests.jobs.pipeline_support import (
 )
 from tests.public.public_helpers import CSRF, Browser, asb_answers, reference_on
 
+HONEYPOT = re.compile(r'<div class="sf-hp"([^>]*)>(.*?)</div>', re.S)
 # The public rate limit tests own this Redis database number and flush only it.
 PUBLIC_REDIS_DB = 13
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -193,9 +195,19 @@ def test_the_honeypot_is_hidden_from_people_and_assistive_technology(browser: Br
     browser.walk(asb_answers(), stop_at="check-your-answers")
 
     check = browser.get(browser.url("check-your-answers")).html
+    welsh = browser.get(browser.url("check-your-answers") + "?lang=cy").html
+    with browser.client.get("/static/css/app.css") as served:
+        stylesheet = served.get_data(as_text=True)
 
-    assert '<div class="sf-hp">' in check
-    assert 'tabindex="-1"' in check
+    wrapper = HONEYPOT.search(check)
+    assert wrapper is not None
+    attributes, inside = wrapper.groups()
+    assert attributes == ' aria-hidden="true"'
+    assert re.search(r'<input [^>]*id="website" name="website"[^>]*tabindex="-1"', inside)
+    assert '<label for="website">Leave this field empty</label>' in inside
+    assert '<label for="website">Gadewch y maes hwn yn wag</label>' in welsh
+    assert '<link rel="stylesheet" href="/static/css/app.css">' in check
+    assert re.search(r"\.sf-hp \{\s*display: none !important;", stylesheet)
 
 
 @pytest.mark.parametrize("app_config", [{"MAX_CONTENT_LENGTH": 2000}], indirect=True)
