@@ -30,7 +30,7 @@ Node = tuple[str, str]
 class Context:
     """What a condition can look at while one assessment runs."""
 
-    __slots__ = ("answers", "flags", "incident_date", "measures", "reporter", "today")
+    __slots__ = ("answers", "flags", "incident_date", "measures", "memo", "reporter", "today")
 
     def __init__(
         self,
@@ -46,6 +46,8 @@ class Context:
         self.reporter = reporter
         self.flags: set[str] = set()
         self.measures: dict[str, int] = {}
+        # What a term worked out while scoring and needs again to explain itself.
+        self.memo: dict[object, Any] = {}
 
 
 Predicate = Callable[[Context], bool]

@@ -145,13 +145,19 @@ class CountTerm(Term):
         self.fill = compile_reason(reason)
 
     def run(self, ctx: Context) -> int:
-        return list(map(ctx.answers.get, self.fields)).count(self.value) * self.each
+        answers = list(map(ctx.answers.get, self.fields))
+        # Kept for explain, which would otherwise look every field up again.
+        ctx.memo[self] = answers
+        return answers.count(self.value) * self.each
 
     def explain(self, ctx: Context, points: int) -> str:
         count = points // self.each if self.each else 0
+        answers = ctx.memo.get(self)
+        if answers is None:
+            answers = list(map(ctx.answers.get, self.fields))
         # The answers have been checked: each of these fields holds one of its options or
         # nothing, so counting None is counting the questions not answered.
-        unanswered = list(map(ctx.answers.get, self.fields)).count(None)
+        unanswered = answers.count(None)
         values = {
             "count": count,
             "of": len(self.fields),
