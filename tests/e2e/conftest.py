@@ -39,13 +39,10 @@ def start_live_server(tmp: Path, **config: Any) -> tuple[LiveServer, Any, thread
 
     database = f"sqlite:///{tmp / 'e2e.db'}"
     _migrate(database, tmp / "migrate-instance")
+    # Limits high enough for a journey, unless a test asks for its own.
+    limits = {"FORM_PAGE_LIMIT": "100000 per minute", "FORM_SUBMIT_LIMIT": "100000 per minute"}
     settings = _test_config(
-        database,
-        tmp / "instance",
-        FORMS_DIR=ROOT / "form_definitions",
-        FORM_PAGE_LIMIT="100000 per minute",
-        FORM_SUBMIT_LIMIT="100000 per minute",
-        **config,
+        database, tmp / "instance", FORMS_DIR=ROOT / "form_definitions", **{**limits, **config}
     )
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)

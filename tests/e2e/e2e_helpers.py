@@ -9,11 +9,31 @@ from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
 
+from forms_app.extensions import db
+from forms_app.models import Submission
+from tests.e2e.conftest import LiveServer
+
+DESKTOP = {"width": 1280, "height": 900}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 _axe = Axe()
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)
+
+
+def new_page(chromium: Any, viewport: dict[str, int], **options: Any) -> Any:
+    context = chromium.new_context(viewport=viewport, **options)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def stored(live_server: LiveServer, reference: str) -> Submission | None:
+    with live_server.app.app_context():
+        found = db.session.scalar(select(Submission).where(Submission.reference == reference))
+        db.session.remove()
+        return found
 
 
 def accessibility_violations(page: Any) -> list[str]:

@@ -9,16 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from forms_app.extensions import db
-from forms_app.models import Submission
 from tests.e2e.conftest import LiveServer, start_live_server, stop_live_server
-from tests.e2e.e2e_helpers import PNG, Driver, asb_journey, assert_page_is_sound
+from tests.e2e.e2e_helpers import (
+    DESKTOP,
+    PNG,
+    Driver,
+    asb_journey,
+    assert_page_is_sound,
+    new_page,
+    stored,
+)
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
 
@@ -27,20 +31,6 @@ def evidence(tmp_path: Path) -> Path:
     path = tmp_path / "street at night.png"
     path.write_bytes(PNG)
     return path
-
-
-def new_page(chromium: Any, viewport: dict[str, int], **options: Any) -> Any:
-    context = chromium.new_context(viewport=viewport, **options)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
-
-
-def stored(live_server: LiveServer, reference: str) -> Submission | None:
-    with live_server.app.app_context():
-        found = db.session.scalar(select(Submission).where(Submission.reference == reference))
-        db.session.remove()
-        return found
 
 
 def complete_the_form(
