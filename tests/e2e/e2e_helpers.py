@@ -50,12 +50,21 @@ def accessibility_violations(page: Any) -> list[str]:
 
 
 @dataclass
+class Detour:
+    """A wrong answer to send before the right one, and (part of) the error it must bring."""
+
+    actions: list[tuple[Any, ...]]
+    error: str
+
+
+@dataclass
 class Step:
     """One page of the journey: what to do on it, and whether an empty answer is an error."""
 
     path: str
     actions: list[tuple[Any, ...]] = field(default_factory=list)
     required: bool = True
+    detour: Detour | None = None
 
 
 def asb_journey(evidence: Path | None = None) -> list[Step]:
@@ -136,6 +145,111 @@ def asb_journey(evidence: Path | None = None) -> list[Step]:
         ),
         Step("safe-contact", [("radio", "safe_to_leave_message", "yes")]),
         Step("sharing", [("radio", "consent_to_share", "yes")]),
+        Step("check-your-answers", [("check", "declaration", "yes")]),
+    ]
+
+
+def witness_journey(evidence: Path, not_accepted: Path) -> list[Step]:
+    """Someone who saw it happen to others and reported it before: the pages asb_journey skips.
+
+    On the way it sends a person with no details, a file of a kind not accepted and half an
+    address, and corrects each.
+    """
+    when = dt.date.today() - dt.timedelta(days=10)
+    return [
+        Step("", [], required=False),
+        Step("danger", [("radio", "in_danger", "no")]),
+        Step("your-role", [("radio", "reporter_is_victim", "no")]),
+        Step("category", [("radio", "asb_category", "personal")]),
+        Step(
+            "what-has-been-happening",
+            [
+                ("check", "asb_types", "intimidation"),
+                ("check", "asb_types", "other"),
+                ("fill", "asb_types_other", "Following an older neighbour to the shops"),
+            ],
+        ),
+        Step("threats", [("radio", "threats_of_violence", "yes")]),
+        Step("describe", [("fill", "what_happened", "Two men shout at my neighbour daily.")]),
+        Step(
+            "when",
+            [
+                ("fill", "incident_date-day", str(when.day)),
+                ("fill", "incident_date-month", str(when.month)),
+                ("fill", "incident_date-year", str(when.year)),
+                ("radio", "still_happening", "no"),
+            ],
+        ),
+        Step("how-often", [("radio", "how_often", "daily")]),
+        Step(
+            "where",
+            [
+                ("fill", "incident_location-description", "Outside the shop on Mill Lane"),
+                ("fill", "incident_location-postcode", "SW1A 2AA"),
+            ],
+        ),
+        Step("reported-before", [("radio", "reported_before", "once")]),
+        Step(
+            "earlier-reports",
+            [("fill", "earlier_reports", "To the police in March, reference 4455")],
+            required=False,
+        ),
+        Step(
+            "who-is-affected",
+            [("fill", "affected_people", "Mrs Jones at number 4, who is 84 and lives alone")],
+            required=False,
+        ),
+        Step("people-responsible", [("radio", "add_another", "yes")]),
+        Step(
+            "people-responsible/1",
+            [
+                ("fill", "responsible_person-known_as", "Dee"),
+                ("fill", "responsible_person-description", "Short, red jacket"),
+                ("radio", "responsible_relationship", "stranger"),
+            ],
+            required=False,
+            detour=Detour([], "Enter at least one detail about the person"),
+        ),
+        Step("people-responsible", [("radio", "add_another", "no")]),
+        Step("vehicles", [("radio", "vehicles_involved", "no")]),
+        Step(
+            "evidence",
+            [("file", "evidence_files", str(evidence))],
+            required=False,
+            detour=Detour(
+                [("file", "evidence_files", str(not_accepted))],
+                "The selected file must be a photo, video or document of a type we accept",
+            ),
+        ),
+        Step("anonymous", [("radio", "report_anonymously", "no")]),
+        Step(
+            "about-you",
+            [
+                ("fill", "contact_name", "Sam Witness"),
+                ("fill", "contact_date_of_birth-day", "4"),
+                ("fill", "contact_date_of_birth-month", "7"),
+                ("fill", "contact_date_of_birth-year", "1971"),
+                ("radio", "contact_language", "cy"),
+            ],
+        ),
+        Step(
+            "your-address",
+            [
+                ("fill", "contact_address-town", "London"),
+                ("fill", "contact_address-postcode", "SW1A 2AB"),
+            ],
+            required=False,
+            detour=Detour([("fill", "contact_address-line1", "6 Mill Lane")], "Enter town or city"),
+        ),
+        Step(
+            "contact",
+            [("radio", "contact_method", "email"), ("fill", "contact_email", "sam@example.org")],
+        ),
+        Step(
+            "safe-contact",
+            [("check", "safe_contact_times", "evening"), ("radio", "safe_to_leave_message", "no")],
+        ),
+        Step("sharing", [("radio", "consent_to_share", "no")]),
         Step("check-your-answers", [("check", "declaration", "yes")]),
     ]
 
@@ -245,3 +359,29 @@ def assert_page_is_sound(page: Any, where: str, *, mobile: bool = False) -> None
     if mobile:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{where}: the page scrolls sideways ({width}px)"
+
+
+def assert_error_summary_leads_to_the_answers(page: Any, where: str, expected: str) -> None:
+    """The GOV.UK error summary: shown, focused, saying `expected`, each link to its field."""
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible(), f"{where}: no error summary"
+    assert expected in summary.inner_text(), f"{where}: {summary.inner_text()!r}"
+    # GOV.UK Frontend moves focus to the summary, so a screen reader reads it out first.
+    assert page.evaluate(
+        "document.activeElement !== null"
+        " && document.activeElement.classList.contains('govuk-error-summary')"
+    ), f"{where}: the error summary does not have focus"
+    hrefs = summary.locator(".govuk-error-summary__list a").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))"
+    )
+    assert hrefs, f"{where}: the error summary links to nothing"
+    for href in hrefs:
+        assert href.startswith("#"), f"{where}: {href!r} is not a link on the page"
+        tag = page.evaluate(
+            "id => { const e = document.getElementById(id); return e && e.tagName }", href[1:]
+        )
+        assert tag in ("INPUT", "TEXTAREA", "SELECT"), f"{where}: {href} is {tag}, not a field"
+    summary.locator(".govuk-error-summary__list a").first.click()
+    assert page.evaluate("id => document.activeElement.id === id", hrefs[0][1:]), (
+        f"{where}: following {hrefs[0]} does not move focus to the field"
+    )

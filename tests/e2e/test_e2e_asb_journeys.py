@@ -1,0 +1,79 @@
+"""The ASB form's other ways through in a real browser: a witness who reported before, with
+wrong answers corrected on the way."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.e2e_helpers import (
+    DESKTOP,
+    PNG,
+    Driver,
+    Step,
+    asb_journey,
+    assert_error_summary_leads_to_the_answers,
+    assert_page_is_sound,
+    new_page,
+    stored,
+    witness_journey,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def evidence(tmp_path: Path) -> Path:
+    path = tmp_path / "shop doorway.png"
+    path.write_bytes(PNG)
+    return path
+
+
+@pytest.fixture
+def not_accepted(tmp_path: Path) -> Path:
+    path = tmp_path / "viewer.exe"
+    path.write_bytes(b"MZ\x90\x00" + bytes(200))
+    return path
+
+
+def walk(page: Any, driver: Driver, steps: list[Step], *, audit: bool) -> None:
+    """Answer each step's page; with `audit`, check it and any detour's error state with axe."""
+    for step in steps:
+        assert driver.path() == step.path, f"expected {step.path!r}, on {page.url}"
+        if audit:
+            assert_page_is_sound(page, step.path)
+        if step.detour is not None:
+            for action in step.detour.actions:
+                driver.act(action)
+            driver.submit()
+            assert driver.path() == step.path, f"{step.path}: the wrong answer was accepted"
+            assert page.title().startswith("Error: "), step.path
+            assert_page_is_sound(page, f"{step.path} with errors")
+            assert_error_summary_leads_to_the_answers(page, step.path, step.detour.error)
+        for action in step.actions:
+            driver.act(action)
+        driver.submit()
+
+
+def test_a_witness_who_reported_before_sees_the_pages_a_victim_does_not(
+    chromium, live_server, evidence, not_accepted
+):
+    page = new_page(chromium, DESKTOP)
+    driver = Driver(page, live_server.url)
+    steps = witness_journey(evidence, not_accepted)
+    first = {step.path for step in asb_journey()}
+    assert {"earlier-reports", "who-is-affected"} <= {s.path for s in steps} - first
+
+    page.goto(driver.url(""))
+    walk(page, driver, steps, audit=True)
+
+    assert driver.path() == "confirmation"
+    assert_page_is_sound(page, "confirmation")
+    reference = page.locator(".sf-reference").inner_text().strip()
+    assert re.fullmatch(r"ASB-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", reference)
+    submission = stored(live_server, reference)
+    assert submission is not None
+    page.context.close()
