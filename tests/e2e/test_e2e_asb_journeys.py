@@ -1,5 +1,5 @@
-"""The ASB form's other ways through in a real browser: a witness who reported before, with
-wrong answers corrected on the way."""
+"""The ASB form's other ways through in a real browser: a witness who reported before (with
+wrong answers corrected on the way), and the form in Welsh."""
 
 from __future__ import annotations
 
@@ -76,4 +76,39 @@ def test_a_witness_who_reported_before_sees_the_pages_a_victim_does_not(
     assert re.fullmatch(r"ASB-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", reference)
     submission = stored(live_server, reference)
     assert submission is not None
+    page.context.close()
+
+
+def test_the_form_in_welsh_passes_axe_with_welsh_errors(chromium, live_server):
+    page = new_page(chromium, DESKTOP)
+    driver = Driver(page, live_server.url)
+    page.goto(driver.url(""))
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    driver.follow('.sf-language-switch a[hreflang="cy"]')
+
+    def welsh(where: str, heading: str) -> None:
+        assert page.locator("html").get_attribute("lang") == "cy", where
+        assert page.locator("h1").inner_text().strip() == heading, where
+        assert_page_is_sound(page, f"{where} in Welsh")
+
+    welsh("start page", "Rhoi gwybod am ymddygiad gwrthgymdeithasol")
+    driver.submit()
+    welsh("danger", "A oes unrhyw un mewn perygl uniongyrchol?")
+    driver.submit()
+    welsh("danger with errors", "A oes unrhyw un mewn perygl uniongyrchol?")
+    assert page.title().startswith("Gwall: ")
+    assert_error_summary_leads_to_the_answers(
+        page, "danger in Welsh", "Dewiswch ‘Oes’ os oes unrhyw un mewn perygl uniongyrchol"
+    )
+    assert "Mae problem wedi codi" in page.locator(".govuk-error-summary").inner_text()
+    driver.radio("in_danger", "no")
+    driver.submit()
+    welsh("your role", "A yw hyn yn digwydd i chi?")
+    driver.radio("reporter_is_victim", "yes")
+    driver.submit()
+    welsh("category", "Pa fath o ymddygiad gwrthgymdeithasol ydyw?")
+    # The draft keeps the language: a page opened without ?lang is still in Welsh.
+    page.goto(driver.url("your-role"))
+    welsh("your role, opened again", "A yw hyn yn digwydd i chi?")
     page.context.close()
