@@ -254,6 +254,38 @@ def witness_journey(evidence: Path, not_accepted: Path) -> list[Step]:
     ]
 
 
+def anonymous_journey() -> list[Step]:
+    """The shortest way to check your answers: a witness who names nobody and stays anonymous."""
+    when = dt.date.today() - dt.timedelta(days=1)
+    return [
+        Step("", [], required=False),
+        Step("danger", [("radio", "in_danger", "no")]),
+        Step("your-role", [("radio", "reporter_is_victim", "no")]),
+        Step("category", [("radio", "asb_category", "environmental")]),
+        Step("what-has-been-happening", [("check", "asb_types", "vandalism")]),
+        Step("threats", [("radio", "threats_of_violence", "no")]),
+        Step("describe", [("fill", "what_happened", "Graffiti sprayed on the bus shelter.")]),
+        Step(
+            "when",
+            [
+                ("fill", "incident_date-day", str(when.day)),
+                ("fill", "incident_date-month", str(when.month)),
+                ("fill", "incident_date-year", str(when.year)),
+                ("radio", "still_happening", "no"),
+            ],
+        ),
+        Step("how-often", [("radio", "how_often", "once")]),
+        Step("where", [("fill", "incident_location-description", "Bus shelter, Station Road")]),
+        Step("reported-before", [("radio", "reported_before", "no")]),
+        Step("who-is-affected", [], required=False),
+        Step("people-responsible", [("radio", "add_another", "no")]),
+        Step("vehicles", [("radio", "vehicles_involved", "no")]),
+        Step("evidence", [], required=False),
+        Step("anonymous", [("radio", "report_anonymously", "yes")]),
+        Step("check-your-answers", [("check", "declaration", "yes")]),
+    ]
+
+
 class Driver:
     """Operate the page the way a person would: with the mouse, or only with the keyboard."""
 

@@ -1,5 +1,5 @@
 """The ASB form's other ways through in a real browser: a witness who reported before (with
-wrong answers corrected on the way), and the form in Welsh."""
+wrong answers corrected on the way), the form in Welsh, and the honeypot on check your answers."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.e2e.e2e_helpers import (
     PNG,
     Driver,
     Step,
+    anonymous_journey,
     asb_journey,
     assert_error_summary_leads_to_the_answers,
     assert_page_is_sound,
@@ -111,4 +112,42 @@ def test_the_form_in_welsh_passes_axe_with_welsh_errors(chromium, live_server):
     # The draft keeps the language: a page opened without ?lang is still in Welsh.
     page.goto(driver.url("your-role"))
     welsh("your role, opened again", "A yw hyn yn digwydd i chi?")
+    page.context.close()
+
+
+def test_the_honeypot_on_check_your_answers_is_hidden_and_out_of_the_tab_order(
+    chromium, live_server
+):
+    page = new_page(chromium, DESKTOP)
+    driver = Driver(page, live_server.url)
+    steps = anonymous_journey()
+    page.goto(driver.url(""))
+    walk(page, driver, steps[:-1], audit=False)
+    assert driver.path() == "check-your-answers"
+    honeypot = page.locator("#website")
+    assert honeypot.count() == 1
+
+    assert not honeypot.is_visible()
+    assert not page.get_by_text("Leave this field empty").is_visible()
+    reached = []
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        # Stop when the Tab key comes back round to the first thing it reached.
+        focused = page.evaluate(
+            "(() => { const e = document.activeElement;"
+            " if (window.sfFirst === e) return null;"
+            " window.sfFirst = window.sfFirst || e;"
+            " return e.id || e.tagName })()"
+        )
+        if focused is None:
+            break
+        reached.append(focused)
+    else:
+        raise AssertionError(f"the Tab key never came back round: {reached}")
+    assert "website" not in reached
+    # The walk went past where the honeypot sits: to the declaration and the send button.
+    assert "declaration" in reached and "BUTTON" in reached, reached
+
+    walk(page, driver, steps[-1:], audit=False)
+    assert driver.path() == "confirmation"
     page.context.close()
