@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -213,6 +214,15 @@ class Browser:
             assert visit.location is not None
             url = visit.location
         raise AssertionError("the journey did not end")
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
+
+
+def upload(kitchen: Browser, *files: tuple[bytes, str]) -> Visit:
+    """Send files to the kitchen-sink form's file question."""
+    data = {"some_files": [(io.BytesIO(content), name) for content, name in files]}
+    return kitchen.answer("files", data, content_type="multipart/form-data")
 
 
 def reference_on(page: Visit) -> str:

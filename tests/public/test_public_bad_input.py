@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,13 +13,24 @@ from sqlalchemy import select
 
 from forms_app.models import Submission
 from forms_app.public.submissions import read_sealed
-from tests.public.public_helpers import Browser, asb_answers, kitchen_answers, reference_on
+from tests.public.public_helpers import (
+    PNG,
+    Browser,
+    asb_answers,
+    kitchen_answers,
+    reference_on,
+    upload,
+)
 
 
 @pytest.fixture
 def app_config(forms_dir: Path) -> dict[str, object]:
-    # Many posts from one address: the rate limit is tested elsewhere.
-    return {"FORMS_DIR": forms_dir, "FORM_PAGE_LIMIT": "100000 per minute"}
+    # Many posts and reports from one address: the rate limits are tested elsewhere.
+    return {
+        "FORMS_DIR": forms_dir,
+        "FORM_PAGE_LIMIT": "100000 per minute",
+        "FORM_SUBMIT_LIMIT": "100000 per hour",
+    }
 
 
 SCRIPT = '<script>alert("x")</script><b onmouseover=alert(1)>bold</b>'
@@ -207,6 +219,7 @@ def test_a_garbage_cookie_is_ignored(client):
 
 
 FIELD_PAGES = [
+    "stop",
     "text",
     "textarea",
     "number",
@@ -255,3 +268,76 @@ def test_random_values_posted_to_every_field_type_never_cause_a_server_error(
     response = kitchen.answer(path, posted)
 
     assert response.status in (200, 303), (path, posted, response.status)
+
+
+# What a person (or a bot) can post besides the question pages: the report itself (declaration
+# and honeypot), removing an item or a file, keeping the answers, and starting again.
+OTHER_POSTS = [
+    "check-your-answers",
+    "things/{number}/remove",
+    "files/remove-file/{upload}",
+    "keep-alive",
+    "start-again",
+]
+REMOVE_FILE = re.compile(r'/remove-file/([^"]+)"')
+next_value = st.one_of(
+    value,
+    st.sampled_from(
+        [
+            "//evil.example/",
+            "https://evil.example/",
+            "/f/kitchen-sink//evil.example",
+            "/f/kitchen-sink/\\evil.example",
+            "/f/kitchen-sinkx",
+            "/f/kitchen-sink/text",
+            "/f/kitchen-sink",
+        ]
+    ),
+)
+# Anything but a slash, which would make it another address (rightly not found).
+garbage_id = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/"),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_random_values_posted_to_check_your_answers_and_every_other_endpoint_never_cause_a_server_error(
+    kitchen: Browser, data
+):
+    check = kitchen.get(kitchen.url("check-your-answers"))
+    if check.status != 200:
+        kitchen.walk(kitchen_answers(), stop_at="files")
+    if check.status != 200 or "street.png" not in check.html:
+        upload(kitchen, (PNG, "street.png"))
+    path = data.draw(st.sampled_from(OTHER_POSTS))
+    if "{number}" in path:
+        path = path.format(number=data.draw(st.integers(min_value=0, max_value=3)))
+    elif "{upload}" in path:
+        stored = REMOVE_FILE.findall(kitchen.get(kitchen.url("files")).html)
+        upload_id = data.draw(st.sampled_from(stored) | garbage_id if stored else garbage_id)
+        path = path.format(upload=quote(upload_id, safe=""))
+    shown = kitchen.get(kitchen.url(path)) if path not in ("keep-alive", "start-again") else None
+    names = sorted(set(NAMES.findall(shown.html)) - {"csrf_token"}) if shown else []
+    names = sorted({*names, "next", "unexpected"})
+    posted = data.draw(
+        st.fixed_dictionaries(
+            {}, optional={name: next_value if name == "next" else value for name in names}
+        )
+    )
+    accept = data.draw(st.sampled_from(["text/html", "application/json", "*/*"]))
+
+    response = kitchen.answer(path, posted, headers={"Accept": accept})
+
+    allowed = (200, 303, 410) if path == "keep-alive" else (200, 303)
+    assert response.status in allowed, (path, posted, response.status)
+    if response.location is not None:
+        target = urlsplit(response.location)
+        assert not target.scheme and not target.netloc, (path, posted, response.location)
+        assert target.path == kitchen.root or target.path.startswith(kitchen.root + "/")

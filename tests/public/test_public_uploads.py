@@ -12,9 +12,8 @@ from sqlalchemy import select
 from forms_app.models import Submission
 from forms_app.public.models import Upload
 from forms_app.public.uploads import sniff_file
-from tests.public.public_helpers import Browser, kitchen_answers, reference_on
+from tests.public.public_helpers import PNG, Browser, kitchen_answers, reference_on, upload
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200)
 
 
@@ -78,11 +77,6 @@ def test_files_are_recognised_by_their_content(content, content_type, kind):
 )
 def test_other_content_is_not_recognised_whatever_its_name(content):
     assert sniff_file(content) is None
-
-
-def upload(kitchen: Browser, *files: tuple[bytes, str]) -> object:
-    data = {"some_files": [(io.BytesIO(content), name) for content, name in files]}
-    return kitchen.answer("files", data, content_type="multipart/form-data")
 
 
 def test_an_uploaded_photo_is_stored_encrypted_under_a_generated_name(kitchen: Browser, store):
