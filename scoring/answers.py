@@ -50,6 +50,8 @@ def _text(value: Any) -> str | None:
 
 
 def _number(value: Any) -> str | None:
+    if type(value) is int or type(value) is float:
+        return None
     return None if is_number(value) else "must be a number"
 
 
@@ -58,7 +60,12 @@ def _date(value: Any) -> str | None:
 
 
 def _compound(value: Any) -> str | None:
-    return None if isinstance(value, Mapping) else "must be an object of its parts"
+    # A dict, as JSON gives, is answered without the slower check against the Mapping ABC.
+    return (
+        None
+        if type(value) is dict or isinstance(value, Mapping)
+        else "must be an object of its parts"
+    )
 
 
 def _content(value: Any) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,21 +17,34 @@ PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 Fill = Callable[[Mapping[str, object]], str]
 
 
-def compile_reason(text: str) -> Fill:
+def compile_reason(text: str, known: Mapping[str, object] | None = None) -> Fill:
     """Return the function that fills a reason's {placeholders}, made once at load time.
 
-    The loader checks every placeholder against the names its text may use,
-    so each is a plain name and the text becomes a %-format pattern: %(name)s
-    fills in str() of the value, as render does, and runs no Python code.
+    Placeholders whose values are `known` already (a rule's days, say) are
+    written in now; the function is given the others. The loader checks every
+    placeholder against the names its text may use, so they are plain names
+    and the text becomes a %-format pattern: %(name)s fills in str() of the
+    value, as render does, and runs no Python code.
     """
+    fixed = dict(known or {})
     # Literal text at even positions, placeholder names at odd ones.
     pieces = PLACEHOLDER.split(text)
-    if all(name.isidentifier() for name in pieces[1::2]):
-        return "".join(
-            f"%({piece})s" if index % 2 else piece.replace("%", "%%")
-            for index, piece in enumerate(pieces)
-        ).__mod__
-    return functools.partial(render, text)
+    if not all(name.isidentifier() for name in pieces[1::2]):
+        return lambda values: render(text, {**fixed, **values})
+    pattern = []
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            pattern.append(piece.replace("%", "%%"))
+        elif piece in fixed:
+            pattern.append(str(fixed[piece]).replace("%", "%%"))
+        else:
+            pattern.append(f"%({piece})s")
+    return "".join(pattern).__mod__
+
+
+def placeholders(text: str | None) -> frozenset[str]:
+    """Return the names a reason's {placeholders} use."""
+    return frozenset(PLACEHOLDER.findall(text or ""))
 
 
 def fill_now(fill: Fill, values: Mapping[str, object]) -> str | None:
@@ -142,7 +154,10 @@ class CountTerm(Term):
             each,
             reason,
         )
-        self.fill = compile_reason(reason)
+        self.fill = compile_reason(reason, {"of": len(fields)})
+        # Only what the reason says is worked out when it is given.
+        used = placeholders(reason)
+        self.says_unanswered, self.says_points = "unanswered" in used, "points" in used
 
     def run(self, ctx: Context) -> int:
         answers = list(map(ctx.answers.get, self.fields))
@@ -151,19 +166,16 @@ class CountTerm(Term):
         return answers.count(self.value) * self.each
 
     def explain(self, ctx: Context, points: int) -> str:
-        count = points // self.each if self.each else 0
-        answers = ctx.memo.get(self)
-        if answers is None:
-            answers = list(map(ctx.answers.get, self.fields))
-        # The answers have been checked: each of these fields holds one of its options or
-        # nothing, so counting None is counting the questions not answered.
-        unanswered = answers.count(None)
-        values = {
-            "count": count,
-            "of": len(self.fields),
-            "unanswered": unanswered,
-            "points": points_text(points),
-        }
+        values: dict[str, object] = {"count": points // self.each if self.each else 0}
+        if self.says_unanswered:
+            answers = ctx.memo.get(self)
+            if answers is None:
+                answers = list(map(ctx.answers.get, self.fields))
+            # The answers have been checked: each of these fields holds one of its options
+            # or nothing, so counting None is counting the questions not answered.
+            values["unanswered"] = answers.count(None)
+        if self.says_points:
+            values["points"] = points_text(points)
         return self.fill(values)
 
 
@@ -201,11 +213,10 @@ class Band:
     def __post_init__(self) -> None:
         if self.reason is None:
             return
-        fill = compile_reason(self.reason)
+        fill = compile_reason(self.reason, {"level": self.level, "min": self.min, "max": self.max})
         object.__setattr__(self, "fill", fill)
-        if "score" not in PLACEHOLDER.findall(self.reason):
-            values = {"level": self.level, "min": self.min, "max": self.max}
-            object.__setattr__(self, "fixed", fill_now(fill, values))
+        if "score" not in placeholders(self.reason):
+            object.__setattr__(self, "fixed", fill_now(fill, {}))
 
     def holds(self, score: int) -> bool:
         return (self.min is None or score >= self.min) and (self.max is None or score <= self.max)
@@ -214,8 +225,7 @@ class Band:
         if self.fixed is not None:
             return self.fixed
         if self.fill is not None:
-            values = {"score": score, "level": self.level, "min": self.min, "max": self.max}
-            return self.fill(values)
+            return self.fill({"score": score})
         if self.min is None and self.max is None:
             span = "any score"
         elif self.min is None:
@@ -303,7 +313,9 @@ class HistoryRule(FlagRule):
 
     def __post_init__(self) -> None:
         self.window = timedelta(days=self.within_days)
-        self.fill = compile_reason(self.reason)
+        self.fill = compile_reason(
+            self.reason, {"at_least": self.at_least, "days": self.within_days}
+        )
         # A rule that counts every linked report in its window (most rules) is counted by
         # one comprehension; hate_only, reported_within_days and distinct_reporters need
         # the loop that looks at each report in turn.
@@ -395,5 +407,4 @@ class HistoryRule(FlagRule):
         return True
 
     def explain(self, count: int) -> str:
-        values = {"count": count, "at_least": self.at_least, "days": self.within_days}
-        return self.fill(values)
+        return self.fill({"count": count})
