@@ -310,9 +310,12 @@ class HistoryRule(FlagRule):
     fill: Fill = field(init=False, repr=False)
     plain: bool = field(init=False, repr=False)
     link: str | None = field(init=False, repr=False)
+    said: dict[int, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.window = timedelta(days=self.within_days)
+        # The reason for each count, once written: counts are small and come up again.
+        self.said = {}
         self.fill = compile_reason(
             self.reason, {"at_least": self.at_least, "days": self.within_days}
         )
@@ -407,4 +410,9 @@ class HistoryRule(FlagRule):
         return True
 
     def explain(self, count: int) -> str:
-        return self.fill({"count": count})
+        text = self.said.get(count)
+        if text is None:
+            text = self.fill({"count": count})
+            if len(self.said) < 1000:
+                self.said[count] = text
+        return text
