@@ -76,14 +76,12 @@ def read_history(
     itself is returned (when no two entries share a reference), to be read, not changed.
     """
     given = entries if isinstance(entries, list) else list(entries)
-    # One pass finds whether all are HistoryEntry (and takes their references, at index 5).
-    references = [raw[5] for raw in given if type(raw) is HistoryEntry]
-    if len(references) == len(given):
-        ready = cast(list[HistoryEntry], given)
-        if len(set(references)) == len(ready):
-            # Every entry has its own reference, or one has none: nothing to merge.
-            return ready
-        return _merged(ready)
+    # The worker's case, in one pass: every entry a HistoryEntry, each with its own reference
+    # (at index 5; one may have none), so there is nothing to read or merge.
+    if len({raw[5] for raw in given if type(raw) is HistoryEntry}) == len(given):
+        return cast(list[HistoryEntry], given)
+    if all(type(raw) is HistoryEntry for raw in given):
+        return _merged(cast(list[HistoryEntry], given))
     quick = _quick
     found = _all_at_once(given)
     if found is not None:
