@@ -23,7 +23,6 @@ FLAG_ORDER = (
     "case_review_threshold",
     "potential_escalation",
 )
-_FLAG_RANK = {flag: rank for rank, flag in enumerate(FLAG_ORDER)}
 
 
 @dataclass(frozen=True)
@@ -171,7 +170,7 @@ def assess(
         score,
         level,
         reasons,
-        sorted(flags & _FLAG_RANK.keys(), key=_FLAG_RANK.__getitem__) if flags else [],
+        [flag for flag in FLAG_ORDER if flag in flags] if flags else [],
         instrument.name,
         instrument.version,
         # The context is this call's own, so its measures need no copy.
