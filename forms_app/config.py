@@ -227,6 +227,11 @@ class ProductionConfig(Config):
                 "SAFERFORMS_REQUIRE_TOTP is off: staff must use a second factor in production, "
                 "so set it to true or leave it unset"
             )
+        if not self.SESSION_COOKIE_SECURE:
+            problems.append(
+                "SESSION_COOKIE_SECURE is off: production is served over HTTPS only and its "
+                "cookies must say so, so set it to true or leave it unset"
+            )
         if problems:
             raise ConfigError(
                 "Safer Forms cannot start in production: "

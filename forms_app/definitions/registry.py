@@ -83,7 +83,7 @@ def _check_source(
         return Problem(filename, line, message)
 
     if len(source) > MAX_FILE_BYTES:
-        return None, [problem(1, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")]
+        return None, [problem(1, f"the file is larger than {MAX_FILE_BYTES / 1_000_000:g} MB")]
     try:
         text = source.decode("utf-8")
     except UnicodeDecodeError as error:

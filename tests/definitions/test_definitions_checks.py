@@ -634,7 +634,7 @@ def test_a_file_that_is_not_utf8_is_refused_at_the_line_of_the_bad_byte(report, 
 def test_a_file_larger_than_the_limit_is_refused(report, base):
     at_limit = base + "#" * (MAX_FILE_BYTES - len(base))
     assert report(at_limit) == []
-    assert report(at_limit + "#") == ["sample.yaml:1: the file is larger than 1000 KB"]
+    assert report(at_limit + "#") == ["sample.yaml:1: the file is larger than 1 MB"]
 
 
 # Rules on fields ---------------------------------------------------------------

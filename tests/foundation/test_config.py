@@ -104,6 +104,12 @@ def test_production_refuses_keys_from_the_instance_folder() -> None:
     assert "production keys come from the environment" in message
 
 
+def test_production_refuses_cookies_that_may_travel_without_https() -> None:
+    with pytest.raises(ConfigError) as raised:
+        config_for("production", _production_env(SESSION_COOKIE_SECURE="false")).validate()
+    assert "SESSION_COOKIE_SECURE is off" in str(raised.value)
+
+
 def test_production_refuses_to_turn_off_the_staff_second_factor() -> None:
     with pytest.raises(ConfigError) as raised:
         config_for("production", _production_env(SAFERFORMS_REQUIRE_TOTP="false")).validate()
