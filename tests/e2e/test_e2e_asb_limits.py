@@ -36,7 +36,7 @@ def small_requests_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture
 def few_posts_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live, server, thread = start_live_server(
-        tmp_path_factory.mktemp("few"), FORM_PAGE_LIMIT="3 per minute"
+        tmp_path_factory.mktemp("few"), FORM_PAGE_LIMIT="3 per day"
     )
     try:
         yield live
