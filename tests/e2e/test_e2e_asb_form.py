@@ -167,10 +167,10 @@ def test_someone_in_danger_sees_the_call_999_page(chromium, live_server):
 
 @pytest.fixture
 def short_lived_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    # Drafts kept for 36 seconds: the warning shows 18 seconds before they would be deleted
+    # Drafts kept for 20 seconds: the warning shows 10 seconds before they would be deleted
     # (long enough for a slow, shared machine to load the page first).
     live, server, thread = start_live_server(
-        tmp_path_factory.mktemp("short"), DRAFT_RESUME_HOURS=0.01
+        tmp_path_factory.mktemp("short"), DRAFT_RESUME_HOURS=20 / 3600
     )
     try:
         yield live
