@@ -33,7 +33,7 @@ class ErrorLink:
     href: str
 
 
-# Where a link about the whole page points until the page places it at its first question.
+# Where a link about the whole page points when the page has no question to show it at.
 MAIN_CONTENT = "#main-content"
 
 
@@ -117,10 +117,6 @@ class PageForm(BaseForm):
         if error not in bound.field_errors:
             bound.set_errors([*bound.field_errors, error])
         return ErrorLink(message, "#" + bound.handler.anchor(bound.name, error))
-
-    def place_page_errors(self, links: list[ErrorLink]) -> list[ErrorLink]:
-        """Place links a route made about the whole page (to #main-content) at the first question."""
-        return [self.page_error(link.text) if link.href == MAIN_CONTENT else link for link in links]
 
 
 _cache: dict[tuple[str, str, str], list[_Slot]] = {}

@@ -16,7 +16,6 @@ from flask import (
 from werkzeug.wrappers import Response as ResponseBase
 
 from forms_app.extensions import limiter
-from forms_app.formkit import ErrorLink
 
 from . import models  # noqa: F401 - registers the draft and upload tables
 from . import service as svc
@@ -155,7 +154,7 @@ def repeat_item(slug: str, page_id: str, number: int) -> ResponseBase:
             journey, current, request.form, request.files.to_dict(flat=False), values
         )
         if result.ok and not result.values:
-            result.errors.append(ErrorLink(t("repeat_empty_item", journey.lang), "#main-content"))
+            result.errors.append(result.form.page_error(t("repeat_empty_item", journey.lang)))
         if result.ok:
             svc.save_item(journey, current, number, result.values)
             return _done(journey, journey.page_url(current))

@@ -177,7 +177,7 @@ def page_context(
         if bound_field.definition.type == "file":
             bound_field.remove_url = journey.url(page.id, "remove-file")
     visible_questions = [f for f in form.top if f.definition.type not in ("content", "hidden")]
-    errors = form.place_page_errors(result.errors) if result is not None else None
+    errors = result.errors if result is not None else None
     context = base_context(journey, document_title, errors, volatile)
     context.update(
         page=page,
