@@ -74,13 +74,9 @@ def rotate(batch_size: int = 500, progress: Progress | None = None) -> RotationR
         scanned = 0
         for rows in _batches(model, state.last_row_id, batch_size):
             for row in rows:
-                for name in names:
-                    blob = getattr(row, f"{name}_enc")
-                    if blob is not None and key_id_of(blob) != target:
-                        # Reading decrypts with the old key; writing encrypts with the primary.
-                        setattr(row, name, getattr(row, name))
-                        state.rewritten += 1
-                        total += 1
+                rewritten = _rewrite(row, names, target)
+                state.rewritten += rewritten
+                total += rewritten
             scanned += len(rows)
             state.last_row_id = rows[-1].id  # type: ignore[attr-defined]
             state.updated_at = utcnow()
@@ -99,6 +95,18 @@ def rotate(batch_size: int = 500, progress: Progress | None = None) -> RotationR
     return RotationResult(target, total, per_table)
 
 
+def _rewrite(row: object, names: list[str], target: str) -> int:
+    """Re-encrypt the row's values not under `target`; return how many there were."""
+    rewritten = 0
+    for name in names:
+        blob = getattr(row, f"{name}_enc")
+        if blob is not None and key_id_of(blob) != target:
+            # Reading decrypts with the old key; writing encrypts with the primary.
+            setattr(row, name, getattr(row, name))
+            rewritten += 1
+    return rewritten
+
+
 def _sweep(model: type, names: list[str], target: str, batch_size: int) -> int:
     """Rewrite the values of `model` not under `target` that the checkpointed pass missed."""
     columns = [getattr(model, f"{name}_enc") for name in names]
@@ -111,11 +119,7 @@ def _sweep(model: type, names: list[str], target: str, batch_size: int) -> int:
     for start in range(0, len(stale), batch_size):
         chunk = stale[start : start + batch_size]
         for row in db.session.scalars(select(model).where(model.id.in_(chunk))):  # type: ignore[attr-defined]
-            for name in names:
-                blob = getattr(row, f"{name}_enc")
-                if blob is not None and key_id_of(blob) != target:
-                    setattr(row, name, getattr(row, name))
-                    rewritten += 1
+            rewritten += _rewrite(row, names, target)
         db.session.commit()
     return rewritten
 
