@@ -32,41 +32,18 @@ class ReviewError(Exception):
 
 def root_of(session: Session, person_id: str) -> str:
     """Return the person a record now belongs to, following merges."""
-    current, seen = person_id, {person_id}
-    while True:
-        parent = session.scalar(sa.select(Person.merged_into_id).where(Person.id == current))
-        if parent is None or parent in seen:
-            return current
-        seen.add(parent)
-        current = parent
+    return _roots(session, {person_id})[person_id]
 
 
 def members_of(session: Session, root_id: str) -> list[str]:
     """Return every record merged (directly or not) into a person, the person first."""
-    members, frontier = [root_id], [root_id]
-    while frontier:
-        children = session.scalars(
-            sa.select(Person.id).where(Person.merged_into_id.in_(frontier))
-        ).all()
-        frontier = [c for c in children if c not in members]
-        members.extend(frontier)
-    return members
+    return list(_members(session, {root_id}))
 
 
 def marked_different(session: Session, a: str, b: str) -> bool:
     """Tell whether a person decided that two people (or any of their records) differ."""
-    side_a, side_b = (
-        members_of(session, root_of(session, a)),
-        members_of(session, root_of(session, b)),
-    )
-    query = sa.select(sa.func.count()).where(
-        MatchReview.status == DIFFERENT,
-        sa.or_(
-            sa.and_(MatchReview.person_id.in_(side_a), MatchReview.candidate_id.in_(side_b)),
-            sa.and_(MatchReview.person_id.in_(side_b), MatchReview.candidate_id.in_(side_a)),
-        ),
-    )
-    return bool(session.scalar(query))
+    roots = _roots(session, {a, b})
+    return frozenset((roots[a], roots[b])) in _decided_different(session, set(roots.values()))
 
 
 def different_from(session: Session, person_id: str) -> set[str]:
@@ -109,18 +86,7 @@ def propose_many(session: Session, proposals: Iterable[Proposal]) -> list[MatchR
     with session.no_autoflush:
         ids = {record_id for proposal in wanted for record_id in proposal[:2]}
         roots = _roots(session, ids)
-        root_of_member = _members(session, set(roots.values()))
-        members = list(root_of_member)
-        different = {
-            frozenset((root_of_member[a], root_of_member[b]))
-            for a, b in session.execute(
-                sa.select(MatchReview.person_id, MatchReview.candidate_id).where(
-                    MatchReview.status == DIFFERENT,
-                    MatchReview.person_id.in_(members),
-                    MatchReview.candidate_id.in_(members),
-                )
-            )
-        }
+        different = _decided_different(session, set(roots.values()))
         seen = {
             frozenset(pair)
             for pair in session.execute(
@@ -145,6 +111,22 @@ def propose_many(session: Session, proposals: Iterable[Proposal]) -> list[MatchR
         session.add(review)
         queued.append(review)
     return queued
+
+
+def _decided_different(session: Session, roots: set[str]) -> set[frozenset[str]]:
+    """The pairs of these people (as roots) that a person decided differ, by any records."""
+    root_of_member = _members(session, roots)
+    members = list(root_of_member)
+    return {
+        frozenset((root_of_member[a], root_of_member[b]))
+        for a, b in session.execute(
+            sa.select(MatchReview.person_id, MatchReview.candidate_id).where(
+                MatchReview.status == DIFFERENT,
+                MatchReview.person_id.in_(members),
+                MatchReview.candidate_id.in_(members),
+            )
+        )
+    }
 
 
 def _members(session: Session, roots: set[str]) -> dict[str, str]:
