@@ -48,13 +48,15 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Enter an email address in the correct format, like name@example.com",
         "cy": "Rhowch gyfeiriad e-bost yn y fformat cywir, fel enw@enghraifft.com",
     },
+    # Examples from Ofcom's numbers for drama that phonenumbers accepts (its 01632 960 and
+    # 07700 900 ranges are refused), so the number a message suggests is one the field takes.
     "phone": {
-        "en": "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192",
-        "cy": "Rhowch rif ffôn, fel 01632 960 001, 07700 900 982 neu +44 808 157 0192",
+        "en": "Enter a telephone number, like 020 7946 0000 or +44 808 157 0192",
+        "cy": "Rhowch rif ffôn, fel 020 7946 0000 neu +44 808 157 0192",
     },
     "phone_uk": {
-        "en": "Enter a UK telephone number, like 01632 960 001 or 07700 900 982",
-        "cy": "Rhowch rif ffôn yn y DU, fel 01632 960 001 neu 07700 900 982",
+        "en": "Enter a UK telephone number, like 020 7946 0000 or +44 808 157 0192",
+        "cy": "Rhowch rif ffôn yn y DU, fel 020 7946 0000 neu +44 808 157 0192",
     },
     "postcode": {"en": "Enter a full UK postcode", "cy": "Rhowch god post llawn yn y DU"},
     "date_incomplete": {

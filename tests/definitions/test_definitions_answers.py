@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -164,14 +165,25 @@ def test_phone_numbers_are_stored_in_e164(form, raw, value):
 )
 def test_malformed_phone_numbers_are_refused(form, raw):
     assert messages(answer(form, "phone", raw)) == [
-        "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
+        "Enter a telephone number, like 020 7946 0000 or +44 808 157 0192"
     ]
 
 
 def test_a_uk_only_phone_refuses_other_countries(form):
     assert messages(answer(form, "uk_phone", "+1 202 555 0143")) == [
-        "Enter a UK telephone number, like 01632 960 001 or 07700 900 982"
+        "Enter a UK telephone number, like 020 7946 0000 or +44 808 157 0192"
     ]
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+@pytest.mark.parametrize("name", ["phone", "uk_phone"])
+def test_every_example_a_phone_message_gives_is_a_number_the_question_accepts(form, name, lang):
+    (message,) = messages(answer(form, name, "phone me", lang))
+    examples = re.findall(r"\+?\d[\d ]*\d", message)
+
+    assert len(examples) == 2
+    for example in examples:
+        assert answer(form, name, example, lang).ok, example
 
 
 @pytest.mark.parametrize(
@@ -480,7 +492,7 @@ def test_messages_are_given_in_welsh(form):
     ]
     assert messages(answer(form, "agree", None, "cy")) == ["Dewiswch ‘Ie’ neu ‘Na’"]
     assert messages(answer(form, "phone", "123", "cy")) == [
-        "Rhowch rif ffôn, fel 01632 960 001, 07700 900 982 neu +44 808 157 0192"
+        "Rhowch rif ffôn, fel 020 7946 0000 neu +44 808 157 0192"
     ]
 
 

@@ -75,11 +75,23 @@ def test_a_malformed_phone_number_gets_a_clear_message(browser: Browser):
 
     refused = browser.answer("contact", {"contact_method": "phone", "contact_phone": "0123"})
 
-    assert refused.errors() == [
-        "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
-    ]
+    assert refused.errors() == ["Enter a telephone number, like 020 7946 0000 or +44 808 157 0192"]
     assert refused.error_links() == ["#contact_phone"]
     assert 'value="0123"' in refused.html
+
+
+def test_a_number_the_phone_message_suggests_is_accepted(browser: Browser):
+    browser.walk(asb_answers(), stop_at="contact")
+    refused = browser.answer("contact", {"contact_method": "phone", "contact_phone": "0123"})
+    examples = re.findall(r"\+?\d[\d ]*\d", refused.errors()[0])
+
+    sent = [
+        browser.answer("contact", {"contact_method": "phone", "contact_phone": example})
+        for example in examples
+    ]
+
+    assert len(examples) == 2
+    assert [visit.status for visit in sent] == [303, 303], examples
 
 
 def test_a_malformed_postcode_gets_a_clear_message(browser: Browser):
