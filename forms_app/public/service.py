@@ -309,8 +309,12 @@ def post_page(
     raw = bound.raw_answers()
     errors: list[FieldError] = []
     stored_any = False
+    earlier = earlier_answers(journey)
     for item in page.fields:
         if item.type != "file" or item.name is None:
+            continue
+        if not evaluate(item.condition, earlier):
+            # A question its condition hides takes no files, as it takes no other answer.
             continue
         existing = (item_values if item_values is not None else journey.answers).get(item.name)
         records, file_errors, stored = receive_files(journey, item, existing, files.get(item.name))

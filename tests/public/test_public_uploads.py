@@ -12,7 +12,14 @@ from sqlalchemy import select
 from forms_app.models import Submission
 from forms_app.public.models import Upload
 from forms_app.public.uploads import sniff_file
-from tests.public.public_helpers import PNG, Browser, kitchen_answers, reference_on, upload
+from tests.public.public_helpers import (
+    PNG,
+    Browser,
+    Visit,
+    kitchen_answers,
+    reference_on,
+    upload,
+)
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200)
 
@@ -211,3 +218,50 @@ def test_a_page_without_files_keeps_the_small_limit(kitchen: Browser, small_requ
 
     assert kitchen.answer("text", body).status == 413
     assert kitchen.answer("files", body).status != 413
+
+
+def photos_form(client, has_photos: str) -> Browser:
+    """The conditional-files form, answered up to its evidence page."""
+    photos = Browser(client, "conditional-files")
+    photos.answer("", {"has_photos": has_photos})
+    return photos
+
+
+def send_photos(photos: Browser, data: dict[str, object] | None = None) -> Visit:
+    files = [(io.BytesIO(PNG), "street.png"), (io.BytesIO(JPEG), "door.jpg")]
+    body = {**(data or {}), "photos": files}
+    return photos.answer("evidence", body, content_type="multipart/form-data")
+
+
+def test_files_sent_for_a_question_its_condition_hides_are_not_stored(client, store):
+    photos = photos_form(client, "no")
+
+    sent = send_photos(photos)
+    check = photos.get(photos.url("check-your-answers"))
+
+    assert sent.status == 303, sent.errors()
+    assert store.all(select(Upload)) == []
+    assert check.status == 200
+    assert "street.png" not in check.html
+    assert "Upload photos" not in check.html
+
+
+def test_files_for_a_hidden_question_are_not_kept_when_another_answer_is_wrong(client, store):
+    photos = photos_form(client, "no")
+
+    refused = send_photos(photos, {"notes": "x" * 600})
+
+    assert refused.status == 200
+    assert refused.errors() == ["Your answer must be 500 characters or less"]
+    assert "street.png" not in refused.html
+    assert store.all(select(Upload)) == []
+
+
+def test_the_same_question_takes_files_when_its_condition_shows_it(client, store):
+    photos = photos_form(client, "yes")
+
+    sent = send_photos(photos)
+
+    assert sent.status == 303, sent.errors()
+    assert len(store.all(select(Upload))) == 2
+    assert "street.png" in photos.get(photos.url("check-your-answers")).html
