@@ -33,6 +33,7 @@ from forms_app.definitions import (
     validate_page,
 )
 from forms_app.definitions import messages as definition_messages
+from forms_app.definitions.answers import DEFAULT_FILE_MAX_MB, FILE_KIND_TYPES, clean_text
 from forms_app.extensions import db
 from forms_app.formkit import ErrorLink, PageForm, page_form
 
@@ -358,23 +359,21 @@ def receive_files(
     for upload in incoming:
         content = upload.stream.read(limit_bytes + 1)
         upload.close()
-        name = (upload.filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+        name = _chosen_name(upload.filename)
         if not content:
-            errors.append(FieldError(item.name, t("file_empty", journey.lang), "file_empty"))
+            errors.append(_file_error(journey, item, "file_empty", "file_empty", name))
             continue
         if len(content) > limit_bytes:
-            # The definitions' own message, from a record of the size we stopped reading at.
-            oversize = {
-                "id": "pending",
-                "name": name,
-                "kind": _any_kind(item),
-                "size": len(content),
-            }
-            errors.extend(validate_answer(item, [oversize], journey.lang).errors)
+            # The definitions' own check, on a record of the size we stopped reading at.
+            errors.extend(_record_errors(journey, item, name, _any_kind(item), len(content)))
             continue
         sniffed = sniff_file(content)
         if sniffed is None or kind_of(sniffed.content_type) is None:
-            errors.append(FieldError(item.name, t("file_unknown_type", journey.lang), "file_type"))
+            errors.append(_file_error(journey, item, "file_unknown_type", "file_type", name))
+            continue
+        refused = _record_errors(journey, item, name, sniffed.kind, len(content))
+        if refused:
+            errors.extend(refused)
             continue
         accepted.append((content, sniffed, name))
     if accepted:
@@ -400,6 +399,56 @@ def receive_files(
 
 def _any_kind(item: Any) -> str:
     return item.accept[0] if item.accept else "image"
+
+
+def _chosen_name(filename: str | None) -> str:
+    """The file's name as the person chose it, without its folders or control characters."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    try:
+        return clean_text(base) or "file"
+    except ValueError:
+        return "file"
+
+
+def _names_files(item: Any) -> bool:
+    """Whether refusals name the file: a question that takes several must say which."""
+    return int(item.max_files) > 1
+
+
+def _file_error(journey: Journey, item: Any, key: str, code: str, name: str) -> FieldError:
+    """A refusal the upload step finds itself (an empty file, or content we do not accept)."""
+    if _names_files(item):
+        key = "file_named_" + key.removeprefix("file_")
+    return FieldError(item.name, t(key, journey.lang, name=name), code)
+
+
+def _record_errors(
+    journey: Journey, item: Any, name: str, kind: str, size: int
+) -> list[FieldError]:
+    """The definitions' file checks (kind, size) on one file, naming it where the question
+    takes several, unless the form's author wrote their own message for that check."""
+    record = {"id": "pending", "name": name, "kind": kind, "size": size}
+    errors = list(validate_answer(item, [record], journey.lang).errors)
+    if not _names_files(item):
+        return errors
+    lang = journey.lang
+    named = []
+    for error in errors:
+        if error.code == "file_type" and "file_type" not in item.messages:
+            accepted = tuple(item.accept or FILE_KIND_TYPES)
+            message = t(
+                "file_named_type",
+                lang,
+                name=name,
+                kinds=definition_messages.file_kinds(accepted, lang),
+            )
+        elif error.code == "file_size" and "file_size" not in item.messages:
+            limit = item.max_size_mb or DEFAULT_FILE_MAX_MB
+            message = t("file_named_size", lang, name=name, size=f"{limit:g}")
+        else:
+            message = error.message
+        named.append(FieldError(error.field, message, error.code, error.part))
+    return named
 
 
 def remove_file(journey: Journey, page: Page, upload_id: str) -> dict[str, Any] | None:

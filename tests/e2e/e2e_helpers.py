@@ -218,7 +218,7 @@ def witness_journey(evidence: Path, not_accepted: Path) -> list[Step]:
             required=False,
             detour=Detour(
                 [("file", "evidence_files", str(not_accepted))],
-                "The selected file must be a photo, video or document of a type we accept",
+                "The file ‘viewer.exe’ must be a photo, video or document of a type we accept",
             ),
         ),
         Step("anonymous", [("radio", "report_anonymously", "no")]),

@@ -16,6 +16,7 @@ from tests.public.public_helpers import (
     PNG,
     Browser,
     Visit,
+    asb_answers,
     kitchen_answers,
     reference_on,
     upload,
@@ -110,7 +111,7 @@ def test_a_file_whose_content_is_not_accepted_is_refused_with_a_clear_message(
 
     assert refused.status == 200
     assert refused.errors() == [
-        "The selected file must be a photo, video or document of a type we accept"
+        "The file ‘photo.jpg’ must be a photo, video or document of a type we accept"
     ]
     assert refused.error_links() == ["#some_files"]
     assert store.all(select(Upload)) == []
@@ -123,7 +124,7 @@ def test_a_file_too_large_for_the_question_is_refused(kitchen: Browser, store):
     refused = upload(kitchen, (PNG + bytes(270 * 1024), "huge.png"))
 
     assert refused.status == 200
-    assert refused.errors() == ["The selected file must be smaller than 0.25MB"]
+    assert refused.errors() == ["The file ‘huge.png’ must be smaller than 0.25MB"]
     assert store.all(select(Upload)) == []
 
 
@@ -133,8 +134,45 @@ def test_a_kind_the_question_does_not_accept_is_refused(kitchen: Browser, store)
     refused = upload(kitchen, (iso_media(b"isom"), "clip.mp4"))
 
     assert refused.status == 200
-    assert len(refused.errors()) == 1
+    assert refused.errors() == ["The file ‘clip.mp4’ must be a photo or document"]
     assert store.all(select(Upload)) == []
+
+
+def test_the_refused_file_among_several_is_named_and_the_good_one_is_kept(kitchen: Browser, store):
+    kitchen.walk(kitchen_answers(), stop_at="files")
+
+    refused = upload(kitchen, (PNG, "street.png"), (b"", "empty.jpg"))
+
+    assert refused.status == 200
+    assert refused.errors() == ["The file ‘empty.jpg’ is empty"]
+    assert refused.inline_errors() == {"some_files-error": "Error: The file ‘empty.jpg’ is empty"}
+    assert [row.kind for row in store.all(select(Upload))] == ["image"]
+    assert "street.png" in refused.html
+
+
+def test_a_hostile_file_name_in_a_refusal_is_shown_as_text(kitchen: Browser):
+    kitchen.walk(kitchen_answers(), stop_at="files")
+    hostile = "<img src=x onerror=alert('x')>.png"
+
+    refused = upload(kitchen, (b"not a picture", hostile))
+
+    shown = "&lt;img src=x onerror=alert(&#39;x&#39;)&gt;.png"
+    assert refused.errors() == [
+        f"The file ‘{shown}’ must be a photo, video or document of a type we accept"
+    ]
+    assert "<img src=x" not in refused.html
+    assert refused.html.count("onerror") == refused.html.count(shown)
+
+
+def test_a_refused_file_is_named_in_welsh(browser: Browser):
+    browser.walk(asb_answers(), stop_at="evidence")
+    data = {"evidence_files": [(io.BytesIO(b"just words"), "nodiadau.txt")]}
+
+    refused = browser.answer("evidence?lang=cy", data, content_type="multipart/form-data")
+
+    assert refused.errors() == [
+        "Rhaid i’r ffeil ‘nodiadau.txt’ fod yn llun, fideo neu ddogfen o fath rydym yn ei dderbyn"
+    ]
 
 
 def test_no_more_files_than_the_question_allows(kitchen: Browser, store):
