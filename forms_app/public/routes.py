@@ -119,6 +119,7 @@ def repeat_summary(journey: svc.Journey, current: Any) -> ResponseBase:
     if not items and current.repeat.min > 0:
         return _done(journey, journey.page_url(current, 1))
     error = None
+    about_item = None
     if request.method == "POST":
         answer = request.form.get("add_another")
         full = len(items) >= current.repeat.max
@@ -128,13 +129,15 @@ def repeat_summary(journey: svc.Journey, current: Any) -> ResponseBase:
             svc.finish_repeat(journey, current)
             journey.invalidate()
             if not journey.check.ok and journey.check.first_page_id == current.id:
-                error = journey.check.problems[0].error.message
+                problem = journey.check.problems[0]
+                error, about_item = problem.error.message, problem.item
             else:
                 return _done(journey, journey.next_after(current))
         else:
             key = "repeat_choose" if items else "repeat_choose_first"
             error = t(key, journey.lang, item=svc.item_label(journey, current))
-    return _render(journey, "public/repeat.html", repeat_context(journey, current, items, error))
+    context = repeat_context(journey, current, items, error, about_item)
+    return _render(journey, "public/repeat.html", context)
 
 
 @bp.route("/f/<slug>/<page_id>/<int:number>", methods=["GET", "POST"])

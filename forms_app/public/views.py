@@ -337,14 +337,23 @@ def _section_title(journey: svc.Journey, page: Page) -> str | None:
 
 
 def repeat_context(
-    journey: svc.Journey, page: Page, items: list[dict[str, Any]], error: str | None
+    journey: svc.Journey,
+    page: Page,
+    items: list[dict[str, Any]],
+    error: str | None,
+    about_item: int | None = None,
 ) -> dict[str, Any]:
+    """The "add another" page; `about_item` is the index of the item an error is about."""
     lang = journey.lang
     label = svc.item_label(journey, page)
     assert page.repeat is not None
     full = len(items) >= page.repeat.max
     question_key = "repeat_add_another" if items else "repeat_add_first"
-    errors = [ErrorLink(error, "#add_another")] if error else []
+    at_card = _repeat_error_card(full, len(items), about_item) if error else None
+    errors = []
+    if error:
+        href = "#add_another" if at_card is None else f"#{_change_id(at_card)}"
+        errors.append(ErrorLink(error, href))
     title = page.title.get(lang)
     context = base_context(journey, title, errors)
     cards = [
@@ -352,7 +361,13 @@ def repeat_context(
             "title": t("item_heading", lang, item=label.capitalize(), number=index),
             "rows": _rows(journey, page, item, change_url=None),
             "change_url": journey.page_url(page, index),
+            "change_id": _change_id(index),
             "remove_url": journey.url(page.id, index, "remove"),
+            "error": (
+                {"id": f"item-{index}-error", "text": error, "prefix": _error_word(lang)}
+                if index == at_card
+                else None
+            ),
         }
         for index, item in enumerate(items, start=1)
     ]
@@ -367,11 +382,32 @@ def repeat_context(
         full=full,
         full_text=t("repeat_full", lang, max=page.repeat.max),
         question=t(question_key, lang, item=label),
-        error=error,
+        error=error if at_card is None else None,
         back_url=_back(journey, page, None),
         action=_action(journey),
     )
     return context
+
+
+def _repeat_error_card(full: bool, count: int, about_item: int | None) -> int | None:
+    """Which item (counting from 1) shows an error, or None for the "add another" question.
+
+    An error about one item shows on its card, linked to its change link; so does an error
+    about the whole page when the page is full, since the question is then not shown.
+    """
+    if about_item is not None and 0 <= about_item < count:
+        return about_item + 1
+    if full and count:
+        return 1
+    return None
+
+
+def _change_id(number: int) -> str:
+    return f"item-{number}-change"
+
+
+def _error_word(lang: str) -> str:
+    return t("error_prefix", lang).replace(": ", "")
 
 
 def _count_text(lang: str, count: int, label: str) -> str:

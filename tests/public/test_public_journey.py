@@ -203,6 +203,23 @@ def test_add_another_stops_at_the_maximum_and_items_can_be_removed(kitchen: Brow
     assert "Scooter" in after and "Bicycle" not in after
 
 
+def test_an_error_on_a_full_add_another_page_links_to_the_item_to_change(client):
+    people = Browser(client, "full-items")
+    people.answer("", {"saw_vehicles": "no"})
+    people.answer("people/1", {"person_name": "Jo"})
+    people.answer("", {"saw_vehicles": "yes"})
+
+    full = people.answer("people", {})
+
+    assert full.status == 200
+    assert "You cannot add more than 1" in full.html
+    assert full.errors() == ["Enter their vehicle"]
+    assert full.error_links() == ["#item-1-change"]
+    assert '<a class="govuk-link" href="/f/full-items/people/1" id="item-1-change">' in full.html
+    assert full.inline_errors() == {"item-1-error": "Error: Enter their vehicle"}
+    assert 'id="add_another' not in full.html
+
+
 def test_an_empty_item_is_refused_with_its_message_at_the_first_question(client):
     witnesses = Browser(client, "optional-items")
     witnesses.answer("witnesses", {"add_another": "yes"})
