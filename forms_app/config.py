@@ -50,8 +50,11 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise _invalid(name, value, "use true or false")
 
 
-def read_int(name: str, value: object, default: int, *, unit: str, at_least: int) -> int:
-    """`value` as a whole number of `unit`, `at_least` or more; unset gives `default`.
+def read_int(
+    name: str, value: object, default: int, *, unit: str, at_least: int, at_most: int | None = None
+) -> int:
+    """`value` as a whole number of `unit` (none if empty), `at_least` or more and, if given,
+    `at_most` or fewer; unset gives `default`.
 
     The error names `name`, the variable the operator sets.
     """
@@ -65,8 +68,10 @@ def read_int(name: str, value: object, default: int, *, unit: str, at_least: int
             number = int(value.strip())
         except ValueError:
             number = None
-    if number is None or number < at_least:
-        raise _invalid(name, value, f"it must be a whole number of {unit}, {at_least} or more")
+    if number is None or number < at_least or (at_most is not None and number > at_most):
+        wanted = f"a whole number of {unit}" if unit else "a whole number"
+        wanted += f", {at_least} or more" if at_most is None else f" from {at_least} to {at_most}"
+        raise _invalid(name, value, f"it must be {wanted}")
     return number
 
 
@@ -90,8 +95,16 @@ def read_float(
     return number
 
 
-def _int(env: Mapping[str, str], name: str, default: int, unit: str, *, at_least: int) -> int:
-    return read_int(name, env.get(name), default, unit=unit, at_least=at_least)
+def _int(
+    env: Mapping[str, str],
+    name: str,
+    default: int,
+    unit: str,
+    *,
+    at_least: int,
+    at_most: int | None = None,
+) -> int:
+    return read_int(name, env.get(name), default, unit=unit, at_least=at_least, at_most=at_most)
 
 
 def _float(
@@ -182,6 +195,10 @@ class Config:
         self.MAIL_TRANSPORT = env.get("MAIL_TRANSPORT") or env.get(
             "SAFERFORMS_MAIL_TRANSPORT", "file"
         )
+        # Checked here, not at the first send, where a bad value would only fail job after job.
+        self.MAIL_SMTP_PORT = _int(env, "MAIL_SMTP_PORT", 587, "", at_least=1, at_most=65535)
+        self.MAIL_SMTP_TIMEOUT = _float(env, "MAIL_SMTP_TIMEOUT", 15.0, "seconds", above_zero=True)
+        self.NOTIFY_TIMEOUT = _float(env, "NOTIFY_TIMEOUT", 15.0, "seconds", above_zero=True)
         self._env = env
 
     def default_database_url(self) -> str | None:

@@ -58,6 +58,14 @@ def test_an_unknown_job_mode_is_a_configuration_error_naming_the_variable(monkey
         ("SAFERFORMS_DRAFT_RESUME_HOURS", "nan", "a number of hours, above 0"),
         ("SAFERFORMS_DRAFT_RESUME_HOURS", "0", "a number of hours, above 0"),
         ("SESSION_COOKIE_SECURE", "ture", "use true or false"),
+        ("MAIL_SMTP_PORT", "smtp", "a whole number from 1 to 65535"),
+        ("MAIL_SMTP_PORT", "0", "a whole number from 1 to 65535"),
+        ("MAIL_SMTP_PORT", "65536", "a whole number from 1 to 65535"),
+        ("MAIL_SMTP_PORT", "587.5", "a whole number from 1 to 65535"),
+        ("MAIL_SMTP_TIMEOUT", "fifteen", "a number of seconds, above 0"),
+        ("MAIL_SMTP_TIMEOUT", "0", "a number of seconds, above 0"),
+        ("NOTIFY_TIMEOUT", "-5", "a number of seconds, above 0"),
+        ("NOTIFY_TIMEOUT", "inf", "a number of seconds, above 0"),
     ],
 )
 def test_a_setting_that_cannot_be_used_is_refused_with_what_it_expects(
@@ -69,6 +77,27 @@ def test_a_setting_that_cannot_be_used_is_refused_with_what_it_expects(
     assert message.startswith("Safer Forms cannot start:")
     assert f"{name}={value!r}" in message
     assert expected in message
+
+
+def test_a_mail_setting_that_cannot_be_used_stops_start_up_not_each_send(
+    monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setenv("MAIL_SMTP_PORT", "25 or 587")
+    with pytest.raises(ConfigError, match=r"MAIL_SMTP_PORT='25 or 587' is not valid"):
+        create_app(_test_config("sqlite://", tmp_path / "instance"))
+
+
+def test_mail_port_and_timeouts_accept_their_whole_range_and_default_when_unset() -> None:
+    config = config_for(
+        "development", {"MAIL_SMTP_PORT": "65535", "MAIL_SMTP_TIMEOUT": "0.5", "NOTIFY_TIMEOUT": ""}
+    )
+    assert (config.MAIL_SMTP_PORT, config.MAIL_SMTP_TIMEOUT, config.NOTIFY_TIMEOUT) == (
+        65535,
+        0.5,
+        15.0,
+    )
+    assert config_for("development", {"MAIL_SMTP_PORT": "1"}).MAIL_SMTP_PORT == 1
+    assert config_for("development", {}).MAIL_SMTP_PORT == 587
 
 
 def test_an_empty_setting_means_its_default() -> None:
