@@ -8,6 +8,8 @@ from flask import Flask, Response, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .public.i18n import t, visitor_language
+
 log = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -59,7 +61,7 @@ def install_security(app: Flask) -> None:
             413: "errors/413.html",
             429: "errors/429.html",
         }.get(code, "errors/500.html")
-        return render_template(template, status=code), code
+        return _error_page(template, code)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
@@ -67,7 +69,7 @@ def install_security(app: Flask) -> None:
         # The exception text can quote parameters: log its class only.
         log.error("database unavailable: %s", type(error).__name__)
         _rollback()
-        return render_template("errors/503.html", status=503), 503
+        return _error_page("errors/503.html", 503)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
@@ -75,7 +77,27 @@ def install_security(app: Flask) -> None:
             return http_error(error)
         log.error("unhandled error on %s: %s", request.endpoint, type(error).__name__)
         _rollback()
-        return render_template("errors/500.html", status=500), 500
+        return _error_page("errors/500.html", 500)
+
+
+# Staff pages are in English only, and so is the page saying a staff page is forbidden.
+_STAFF_PATH = "/staff"
+_ENGLISH_ONLY_TEMPLATES = frozenset({"errors/403.html"})
+
+
+def _error_page(template: str, status: int) -> tuple[str, int]:
+    """Render an error page in the visitor's language (as their form pages were), in words
+    that hold nothing from the request."""
+    staff = request.path == _STAFF_PATH or request.path.startswith(_STAFF_PATH + "/")
+    lang = "en" if staff or template in _ENGLISH_ONLY_TEMPLATES else visitor_language()
+    html = render_template(
+        template,
+        status=status,
+        html_lang=lang,
+        skip_link_text=t("skip_link", lang),
+        t=lambda key: t(key, lang),
+    )
+    return html, status
 
 
 def _rollback() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request, session
+
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -154,7 +156,67 @@ STRINGS: dict[str, dict[str, str]] = {
     "minute": {"en": "1 minute", "cy": "1 munud"},
     "language": {"en": "Language", "cy": "Iaith"},
     "section": {"en": "Section", "cy": "Adran"},
+    # The error pages (templates/errors): general words only, never anything a person sent.
+    "error_400_title": {
+        "en": "Sorry, there is a problem with your request",
+        "cy": "Mae’n ddrwg gennym, mae problem gyda’ch cais",
+    },
+    "error_400_text": {
+        "en": "The page could not use what was sent. Go back and try again.",
+        "cy": "Nid oedd y dudalen yn gallu defnyddio’r hyn a anfonwyd. Ewch yn ôl a rhowch gynnig arall arni.",
+    },
+    "error_400_kept": {
+        "en": "If you were filling in a form, your answers so far have been kept.",
+        "cy": "Os oeddech yn llenwi ffurflen, mae’r atebion a roesoch hyd yma wedi’u cadw.",
+    },
+    "error_404_title": {"en": "Page not found", "cy": "Ni ellir dod o hyd i’r dudalen"},
+    "error_404_typed": {
+        "en": "If you typed the web address, check it is correct.",
+        "cy": "Os gwnaethoch deipio’r cyfeiriad gwe, gwiriwch ei fod yn gywir.",
+    },
+    "error_404_pasted": {
+        "en": "If you pasted the web address, check you copied the entire address.",
+        "cy": "Os gwnaethoch ludo’r cyfeiriad gwe, gwiriwch eich bod wedi copïo’r cyfeiriad cyfan.",
+    },
+    "error_413_title": {
+        "en": "The file or answer you sent is too large",
+        "cy": "Mae’r ffeil neu’r ateb a anfonoch yn rhy fawr",
+    },
+    "error_413_text": {
+        "en": "Go back and send a smaller file or a shorter answer. Nothing you had already saved has been lost.",
+        "cy": "Ewch yn ôl ac anfonwch ffeil lai neu ateb byrrach. Nid ydych wedi colli unrhyw beth roeddech wedi’i gadw eisoes.",
+    },
+    "error_429_title": {"en": "Too many attempts", "cy": "Gormod o ymdrechion"},
+    "error_429_text": {
+        "en": "You have tried too many times in a short time. Wait a few minutes, then try again.",
+        "cy": "Rydych wedi rhoi cynnig arni ormod o weithiau mewn cyfnod byr. Arhoswch ychydig funudau, yna rhowch gynnig arall arni.",
+    },
+    "error_500_title": {
+        "en": "Sorry, there is a problem with the service",
+        "cy": "Mae’n ddrwg gennym, mae problem gyda’r gwasanaeth",
+    },
+    "error_try_later": {"en": "Try again later.", "cy": "Rhowch gynnig arall arni yn nes ymlaen."},
+    "error_503_title": {
+        "en": "Sorry, the service is unavailable",
+        "cy": "Mae’n ddrwg gennym, nid yw’r gwasanaeth ar gael",
+    },
+    "error_503_text": {
+        "en": "You will be able to use the service again soon. Nothing you had already sent has been lost.",
+        "cy": "Byddwch yn gallu defnyddio’r gwasanaeth eto cyn bo hir. Nid ydych wedi colli unrhyw beth roeddech wedi’i anfon eisoes.",
+    },
+    "error_danger": {
+        "en": "If you are in danger now, call 999.",
+        "cy": "Os ydych mewn perygl nawr, ffoniwch 999.",
+    },
+    "error_danger_or_101": {
+        "en": "If you are in danger now, call 999. If it is not an emergency, you can call 101.",
+        "cy": "Os ydych mewn perygl nawr, ffoniwch 999. Os nad yw’n argyfwng, gallwch ffonio 101.",
+    },
 }
+
+# Where the language of the last form page a visitor saw is kept, for the pages that are not
+# part of a form's journey (the error pages), which have no draft to read it from.
+LANGUAGE_KEY = "sf_lang"
 
 
 def t(key: str, lang: str, **params: Any) -> str:
@@ -162,6 +224,22 @@ def t(key: str, lang: str, **params: Any) -> str:
     texts = STRINGS[key]
     text = texts.get(lang) or texts["en"]
     return text.format(**params) if params else text
+
+
+def remember_language(lang: str) -> None:
+    """Keep the language the visitor reads the forms in (written only when it changes)."""
+    if session.get(LANGUAGE_KEY) != lang:
+        session[LANGUAGE_KEY] = lang
+
+
+def visitor_language() -> str:
+    """The language to show a page outside a form in: the one asked for in the address, or
+    the one the visitor last read a form in, or English."""
+    requested = request.args.get("lang")
+    if requested in LANGUAGE_NAMES:
+        return str(requested)
+    kept = session.get(LANGUAGE_KEY)
+    return kept if isinstance(kept, str) and kept in LANGUAGE_NAMES else "en"
 
 
 def duration(hours: float, lang: str) -> str:

@@ -39,7 +39,7 @@ from forms_app.formkit import ErrorLink, PageForm, page_form
 
 from .catalogue import FormCatalogue, UnknownVersion, catalogue, init_forms
 from .drafts import OpenDraft, open_draft, save_draft, start_draft
-from .i18n import t
+from .i18n import remember_language, t
 from .uploads import discard_upload, sniff_file, store_upload
 
 UK = ZoneInfo("Europe/London")
@@ -229,6 +229,7 @@ def open_journey(slug: str, request: Request) -> Journey:
         lang = draft.lang
     else:
         lang = form.languages[0]
+    remember_language(lang)
     journey = Journey(
         slug=slug,
         form=form,
