@@ -1,3 +1,3 @@
-from forms_app import create_app
+from forms_app import create_wsgi_app
 
-app = create_app()
+app = create_wsgi_app()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR.parent / "migrations"
 
 log = logging.getLogger(__name__)
+
+# gunicorn's exit code for "the application cannot be loaded" (Arbiter.APP_LOAD_ERROR): its
+# arbiter then shuts down, where any other code would have it start worker after failing worker.
+APP_LOAD_ERROR = 4
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web") -> Flask:
@@ -49,7 +54,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance_dir)
-    _install_crypto(app, process)
+    try:
+        _install_crypto(app, process)
+    except crypto_module.KeyConfigurationError as error:
+        # Its message names the variable or file and never holds key material.
+        raise ConfigError(f"Safer Forms cannot start: {error}.") from None
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
@@ -110,6 +119,18 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
     return app
 
 
+def create_wsgi_app() -> Flask:
+    """Build the application for a WSGI server (wsgi.py, served by gunicorn).
+
+    A configuration error ends the process with its message on one line, not a traceback.
+    """
+    try:
+        return create_app()
+    except ConfigError as error:
+        print(error, file=sys.stderr, flush=True)
+        raise SystemExit(APP_LOAD_ERROR) from None
+
+
 def _instance_secret(instance_dir: Path) -> str:
     """The embedded default's cookie-signing key, generated once into the instance folder."""
     import os
@@ -139,4 +160,4 @@ def _install_crypto(app: Flask, process: str) -> None:
     crypto_module.install(service)
 
 
-__all__ = ["ConfigError", "create_app"]
+__all__ = ["ConfigError", "create_app", "create_wsgi_app"]

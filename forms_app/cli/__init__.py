@@ -11,7 +11,9 @@ from typing import Any
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
+
+from forms_app.config import ConfigError
 
 # (module, attribute) of commands that need no application; missing ones are skipped so that a
 # half-built tree still starts, but the test suite checks that every one of them is present.
@@ -57,7 +59,21 @@ def _create_cli_app(*_: Any) -> Flask:
     return create_app(process="cli")
 
 
-@click.group(cls=FlaskGroup, create_app=_create_cli_app, add_default_commands=False)
+class SaferFormsGroup(FlaskGroup):
+    """Flask's command group, with a configuration error in the help shown as one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except ConfigError as error:
+            # Flask would print the traceback here; list the commands that need no application.
+            error.show()
+            self._load_plugin_commands()
+            return sorted(click.Group.list_commands(self, ctx))
+        return super().list_commands(ctx)
+
+
+@click.group(cls=SaferFormsGroup, create_app=_create_cli_app, add_default_commands=False)
 def cli() -> None:
     """Safer Forms: secure reporting and referral forms for community safety partnerships."""
 
