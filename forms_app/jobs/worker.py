@@ -32,7 +32,27 @@ def build_worker(app: Flask, name: str | None = None) -> SimpleWorker:
     # No socket timeout: the worker blocks on Redis while it waits for jobs.
     connection = Redis.from_url(settings.redis_url)
     queues = [Queue(name, connection=connection) for name in ALL_QUEUES]
-    return SimpleWorker(queues, connection=connection, name=name)
+    return Worker(queues, connection=connection, name=name)
+
+
+class Worker(SimpleWorker):
+    """RQ's SimpleWorker, stopping without waiting up to a minute for its command listener.
+
+    RQ listens for commands (stop a job, shut down) in a thread that wakes every 60 seconds.
+    Since redis-py 8, stopping that thread waits for it to wake, so a worker could take a
+    minute to exit. The thread is a daemon, and closes its own connection when it wakes.
+    """
+
+    def unsubscribe(self) -> None:
+        thread = self.pubsub_thread
+        if thread is None or self.pubsub is None:
+            return
+        self.pubsub.unsubscribe()
+        try:
+            thread.stop(timeout=0.2)
+        except TypeError:  # redis-py before 8: stop() only asks the thread to end
+            thread.stop()
+            thread.join(timeout=0.2)
 
 
 class RelayLoop:
