@@ -1,9 +1,10 @@
 """Blind indexes: keyed HMAC-SHA256 of normalised values, under a key of their own.
 
-Low-entropy values (a birth year, a postcode district) are truncated on purpose so that an index
-cannot be used as a dictionary of who is held: several people share each token and the real
-comparison happens after decryption. High-entropy combinations keep more bits so that candidate
-sets stay small. The bits per kind are in TRUNCATION_BITS; see docs/security.md.
+`BlindIndexer.full` gives the whole hash and each caller decides how much of it to keep.
+Matching cuts its tokens to a few bits per key kind (dedupe/blocking.py, KEY_KINDS; the bits and
+false-positive rates are in docs/matching.md); sign-in throttling and the audit trail keep 128
+bits. `token` and its TRUNCATION_BITS table are not called by the service (only by their tests
+and benchmarks/crypto.py), and their bits would hide little; see docs/security.md.
 """
 
 from __future__ import annotations
