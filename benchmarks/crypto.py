@@ -51,7 +51,7 @@ def main() -> None:
         "decrypt_surname": lambda: keyring.decrypt(blob, context),
         "encrypt_address_line": lambda: keyring.encrypt(address, context),
         "decrypt_address_line": lambda: keyring.decrypt(address_blob, context),
-        "blind_index_token": lambda: indexer.token("name", "pritchard jones"),
+        "blind_index_hash": lambda: indexer.full("name", "pritchard jones"),
     }
     results = {}
     for name, operation in cases.items():
