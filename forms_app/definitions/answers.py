@@ -748,18 +748,28 @@ def _files(context: _Context, raw: Any) -> list[dict[str, Any]] | None:
             raise _Fail(context.error("invalid", m.render("file_invalid", context.lang)))
         if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
             raise _Fail(context.error("invalid", m.render("file_invalid", context.lang)))
-        if kind not in accepted:
-            raise context.fail("file_type", kinds=m.file_kinds(tuple(accepted), context.lang))
-        if size > limit_mb * 1024 * 1024:
-            raise context.fail("file_size", size=_show(limit_mb))
         try:
             display_name = clean_text(name) if isinstance(name, str) else None
         except ValueError:
             display_name = None
-        value.append(
-            {"id": file_id, "name": (display_name or "file")[:255], "kind": kind, "size": size}
-        )
+        shown = (display_name or "file")[:255]
+        if kind not in accepted:
+            kinds = m.file_kinds(tuple(accepted), context.lang)
+            raise _refuse_file(context, "file_type", shown, kinds=kinds)
+        if size > limit_mb * 1024 * 1024:
+            raise _refuse_file(context, "file_size", shown, size=_show(limit_mb))
+        value.append({"id": file_id, "name": shown, "kind": kind, "size": size})
     return value
+
+
+def _refuse_file(context: _Context, code: str, name: str, **params: Any) -> _Fail:
+    """Refuse one file, naming it where the question takes several, so the person knows which."""
+    if context.field.max_files > 1:
+        template = "file_named_" + code.removeprefix("file_")
+        message = m.field_message(context.field, template, context.lang, file_name=name, **params)
+    else:
+        message = m.field_message(context.field, code, context.lang, **params)
+    return _Fail(context.error(code, message))
 
 
 _VALIDATORS: dict[str, Callable[[_Context, Any], Any]] = {

@@ -102,6 +102,15 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "The selected file must be smaller than {size}MB",
         "cy": "Rhaid i’r ffeil a ddewiswyd fod yn llai na {size}MB",
     },
+    # A question that takes several files names the one refused, as the person chose it.
+    "file_named_type": {
+        "en": "The file ‘{file_name}’ must be {kinds}",
+        "cy": "Rhaid i’r ffeil ‘{file_name}’ fod yn {kinds}",
+    },
+    "file_named_size": {
+        "en": "The file ‘{file_name}’ must be smaller than {size}MB",
+        "cy": "Rhaid i’r ffeil ‘{file_name}’ fod yn llai na {size}MB",
+    },
     "too_many_files": {
         "en": "You can upload up to {max} files",
         "cy": "Gallwch lanlwytho hyd at {max} ffeil",
@@ -210,16 +219,22 @@ _CONTRACTIONS = [
 ]
 
 
-def render(code: str, lang: str, name: str | None = None, **params: Any) -> str:
+def render(
+    code: str, lang: str, name: str | None = None, *, file_name: str = "", **params: Any
+) -> str:
     """Fill a message template in a language (English when it has no such language)."""
     templates = TEMPLATES[code]
     template = templates.get(lang) or templates["en"]
     name = name or ""
-    text = template.format(name=name, Name=_capitalise(name), **params)
+    # A file's name is the person's own text, so it goes in after the Welsh contractions,
+    # which are for the template's words and never rewrite what someone typed.
+    pieces = [
+        piece.format(name=name, Name=_capitalise(name), **params)
+        for piece in template.split("{file_name}")
+    ]
     if lang == "cy":
-        for pattern, replacement in _CONTRACTIONS:
-            text = pattern.sub(replacement, text)
-    return _capitalise(text)
+        pieces = [_contract(piece) for piece in pieces]
+    return _capitalise(file_name.join(pieces))
 
 
 def field_message(
@@ -317,7 +332,15 @@ def _custom_key(code: str) -> str:
         "today_or_future": "future",
         "between": "min",
         "file_invalid": "invalid",
+        "file_named_type": "file_type",
+        "file_named_size": "file_size",
     }.get(code, code)
+
+
+def _contract(text: str) -> str:
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _capitalise(text: str) -> str:

@@ -33,7 +33,7 @@ from forms_app.definitions import (
     validate_page,
 )
 from forms_app.definitions import messages as definition_messages
-from forms_app.definitions.answers import DEFAULT_FILE_MAX_MB, FILE_KIND_TYPES, clean_text
+from forms_app.definitions.answers import clean_text
 from forms_app.extensions import db
 from forms_app.formkit import ErrorLink, PageForm, page_form
 
@@ -426,30 +426,9 @@ def _file_error(journey: Journey, item: Any, key: str, code: str, name: str) -> 
 def _record_errors(
     journey: Journey, item: Any, name: str, kind: str, size: int
 ) -> list[FieldError]:
-    """The definitions' file checks (kind, size) on one file, naming it where the question
-    takes several, unless the form's author wrote their own message for that check."""
+    """The definitions' file checks (kind, size) on one chosen file, before it is stored."""
     record = {"id": "pending", "name": name, "kind": kind, "size": size}
-    errors = list(validate_answer(item, [record], journey.lang).errors)
-    if not _names_files(item):
-        return errors
-    lang = journey.lang
-    named = []
-    for error in errors:
-        if error.code == "file_type" and "file_type" not in item.messages:
-            accepted = tuple(item.accept or FILE_KIND_TYPES)
-            message = t(
-                "file_named_type",
-                lang,
-                name=name,
-                kinds=definition_messages.file_kinds(accepted, lang),
-            )
-        elif error.code == "file_size" and "file_size" not in item.messages:
-            limit = item.max_size_mb or DEFAULT_FILE_MAX_MB
-            message = t("file_named_size", lang, name=name, size=f"{limit:g}")
-        else:
-            message = error.message
-        named.append(FieldError(error.field, message, error.code, error.part))
-    return named
+    return list(validate_answer(item, [record], journey.lang).errors)
 
 
 def remove_file(journey: Journey, page: Page, upload_id: str) -> dict[str, Any] | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from forms_app.definitions import FormDefinition, load_file, validate_answer
+from forms_app.definitions import Field, FormDefinition, Text, load_file, validate_answer
 
 TODAY = dt.date(2025, 6, 30)
 EVERY_FIELD = Path(__file__).parent / "data" / "every-field.yaml"
@@ -450,15 +450,74 @@ def test_uploaded_files_are_checked_for_kind_size_and_count(form):
     good = {"id": "abc123", "name": "photo.jpg", "kind": "image", "size": 1000}
     assert answer(form, "photos", [good]).value == [good]
     assert messages(answer(form, "photos", [{**good, "kind": "video"}])) == [
-        "The selected file must be a photo or document"
+        "The file ‘photo.jpg’ must be a photo or document"
     ]
     assert messages(answer(form, "photos", [{**good, "size": 6 * 1024 * 1024}])) == [
-        "The selected file must be smaller than 5MB"
+        "The file ‘photo.jpg’ must be smaller than 5MB"
     ]
     assert messages(answer(form, "photos", [good, good, good])) == ["You can upload up to 2 files"]
     assert messages(answer(form, "photos", [{**good, "id": "../../etc/passwd"}])) == [
         "The selected file could not be uploaded – try again"
     ]
+
+
+def file_question(max_files: int, **settings) -> Field:
+    return Field(
+        type="file",
+        name="evidence",
+        accept=("image",),
+        max_size_mb=2,
+        max_files=max_files,
+        **settings,
+    )
+
+
+def test_a_question_that_takes_one_file_refuses_it_without_naming_it():
+    video = {"id": "abc123", "name": "clip.mp4", "kind": "video", "size": 1000}
+    huge = {"id": "abc123", "name": "big.png", "kind": "image", "size": 3 * 1024 * 1024}
+
+    assert messages(validate_answer(file_question(1), [video])) == [
+        "The selected file must be a photo"
+    ]
+    assert messages(validate_answer(file_question(1), [huge], "cy")) == [
+        "Rhaid i’r ffeil a ddewiswyd fod yn llai na 2MB"
+    ]
+
+
+def test_a_question_that_takes_several_files_names_the_refused_one_by_its_cleaned_name():
+    video = {"id": "abc123", "name": "  clip\x07  one.mp4 ", "kind": "video", "size": 1000}
+    huge = {"id": "abc123", "name": "big.png", "kind": "image", "size": 3 * 1024 * 1024}
+
+    refused = validate_answer(file_question(3), [video])
+    assert messages(refused) == ["The file ‘clip one.mp4’ must be a photo"]
+    assert [error.code for error in refused.errors] == ["file_type"]
+    refused = validate_answer(file_question(3), [huge], "cy")
+    assert messages(refused) == ["Rhaid i’r ffeil ‘big.png’ fod yn llai na 2MB"]
+    assert [error.code for error in refused.errors] == ["file_size"]
+
+
+def test_welsh_contractions_never_rewrite_a_refused_file_name():
+    video = {"id": "abc123", "name": "Llythyr i eich cymydog i y cyngor.mp4", "kind": "video"}
+
+    refused = validate_answer(file_question(3), [{**video, "size": 10}], "cy")
+
+    assert messages(refused) == [
+        "Rhaid i’r ffeil ‘Llythyr i eich cymydog i y cyngor.mp4’ fod yn llun"
+    ]
+
+
+def test_an_authors_own_file_messages_win_over_the_named_ones():
+    own = {
+        "file_type": Text.of({"en": "Choose a photo", "cy": "Dewiswch lun"}),
+        "file_size": Text.of("Choose a smaller photo"),
+    }
+    question = file_question(3, messages=own)
+    video = {"id": "abc123", "name": "clip.mp4", "kind": "video", "size": 1000}
+    huge = {"id": "abc123", "name": "big.png", "kind": "image", "size": 3 * 1024 * 1024}
+
+    assert messages(validate_answer(question, [video])) == ["Choose a photo"]
+    assert messages(validate_answer(question, [video], "cy")) == ["Dewiswch lun"]
+    assert messages(validate_answer(question, [huge])) == ["Choose a smaller photo"]
 
 
 def test_a_fixed_hidden_value_cannot_be_tampered_with(form):
@@ -505,5 +564,5 @@ def test_custom_messages_are_given_in_welsh(form):
 def test_welsh_file_kinds_are_mutated_after_yn_and_neu(form):
     good = {"id": "abc123", "name": "a.mp4", "kind": "video", "size": 10}
     assert messages(answer(form, "photos", [good], "cy")) == [
-        "Rhaid i’r ffeil a ddewiswyd fod yn llun neu ddogfen"
+        "Rhaid i’r ffeil ‘a.mp4’ fod yn llun neu ddogfen"
     ]
