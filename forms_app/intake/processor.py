@@ -82,6 +82,11 @@ class Party:
     outcome: str  # match, possible, new, or "unmatched" (too little to match on)
     home_address_id: str | None = None
 
+    @property
+    def written_now(self) -> bool:
+        """The person is the record this report wrote, so no earlier case can name them."""
+        return self.person_id == self.record_id
+
 
 @dataclass
 class Intake:
@@ -169,14 +174,20 @@ def process_submission(submission_id: str) -> None:
     _add_parties(session, case, intake)
     _link_people(session, case, intake)
     if team_id is not None:
-        _grant(session, team_id, case.id, [party.person_id for party in intake.parties])
+        _grant(
+            session,
+            team_id,
+            case.id,
+            [party.person_id for party in intake.parties],
+            new_case=kind == ORIGINAL,
+        )
     session.flush()
 
     raised: dict[str, str] = {}
     if kind == RELATED and RANK[level] > RANK[previous]:
         case.risk_level = level
         raised[case.id] = previous
-    if victim is not None:
+    if victim is not None and not victim.written_now:
         for other, old in _reassess_open_cases(session, victim.person_id, submission, exclude=None):
             raised.setdefault(other.id, old)
 
@@ -329,21 +340,27 @@ def _match_people_and_place(
 
     intake = Intake()
     by_role: dict[str, Party] = {}
-    written: list[tuple[Party, Named]] = []
     for (person, record), norm in zip(people, normalised, strict=True):
-        recorded = recorder.record(record, normalised=norm, created_at=submitted_at)
+        recorded = recorder.record(
+            record, normalised=norm, created_at=submitted_at, description=person.description
+        )
         party = Party(
-            person.role, recorded.person_id, recorded.record_id, recorded.decision.outcome
+            person.role,
+            recorded.person_id,
+            recorded.record_id,
+            recorded.decision.outcome,
+            recorded.address_id,
         )
         intake.parties.append(party)
         by_role.setdefault(person.role, party)
-        written.append((party, person))
 
     location_id = None
+    place_matched = False
     if place_record is not None:
         found = recorder.places.match(place_record)
         if found.outcome == "match" and found.id is not None:
             location_id = str(found.id)
+            place_matched = True
         else:
             as_person = PersonRecord(
                 address_line_1=place_record.address_line_1,
@@ -351,17 +368,14 @@ def _match_people_and_place(
                 postcode=place_record.postcode,
             )
             location_id = recorder.batch.add_address(
-                as_person, recorder.places.index_tokens(place_record), submitted_at
+                as_person,
+                recorder.places.index_tokens(place_record),
+                submitted_at,
+                description=place.get("description"),
             )
     recorder.flush()
     intake.location_id = location_id
 
-    for party, person in written:
-        if person.description:
-            row = session.get(Person, party.record_id)
-            if row is not None:
-                row.description = person.description
-        party.home_address_id = _home_address(session, party.record_id)
     for n in named:
         if n.same_as is None and not n.matchable:
             # Too little to match on (a description, a first name alone): a person of their
@@ -384,7 +398,7 @@ def _match_people_and_place(
             )
             intake.parties.append(party)
             by_role.setdefault(n.role, party)
-    if location_id is not None and place and place.get("description"):
+    if place_matched and location_id is not None and place and place.get("description"):
         from forms_app.models import Address
 
         address = session.get(Address, location_id)
@@ -418,16 +432,6 @@ def lock_tokens(session: Session, tokens: list[bytes]) -> None:
     )
 
 
-def _home_address(session: Session, person_id: str) -> str | None:
-    from forms_app.models import PersonAddress
-
-    return session.scalar(
-        sa.select(PersonAddress.address_id)
-        .where(PersonAddress.person_id == person_id, PersonAddress.kind == "home")
-        .limit(1)
-    )
-
-
 # --- cases ----------------------------------------------------------------------------------
 
 
@@ -450,7 +454,7 @@ def _related_case(
     problem: str | None,
     submitted_at: datetime,
 ) -> Case | None:
-    if routing.related_within_days is None or victim is None:
+    if routing.related_within_days is None or victim is None or victim.written_now:
         return None
     since = submitted_at - timedelta(days=routing.related_within_days)
     query = (
@@ -513,9 +517,11 @@ def _link_people(session: Session, case: Case, intake: Intake) -> None:
             _link(session, victim, person, VICTIM_AND_PERPETRATOR, case.id)
 
 
-def _grant(session: Session, team_id: str, case_id: str, person_ids: list[str]) -> None:
+def _grant(
+    session: Session, team_id: str, case_id: str, person_ids: list[str], *, new_case: bool
+) -> None:
     live = AccessGrant.revoked_at.is_(None)
-    if (
+    if new_case or (
         session.scalar(
             sa.select(AccessGrant.id).where(
                 AccessGrant.team_id == team_id, AccessGrant.case_id == case_id, live

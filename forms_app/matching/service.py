@@ -124,6 +124,7 @@ class Recorded:
     record_id: str
     person_id: str
     decision: Decision
+    address_id: str | None = None  # the record's home address, found or written
 
 
 class Recorder:
@@ -176,6 +177,7 @@ class Recorder:
         source_system: str | None = None,
         source_id: str | None = None,
         keep_decision: bool = False,
+        description: str | None = None,
     ) -> Recorded:
         """Match one person and queue what to write; nothing is written until ``flush``."""
         created_at = created_at or utcnow()
@@ -194,6 +196,7 @@ class Recorder:
             source_system=source_system,
             source_id=source_id,
             profile=person,
+            description=description,
         )
         root = str(merged_into) if merged_into is not None else record_id
         self.pending.people.add(CandidateRecord(root, record_id, person), tokens)
@@ -209,7 +212,7 @@ class Recorder:
                 self._proposals.append(
                     (root, str(other.id), other.probability, other.explanation.to_dict())
                 )
-        return Recorded(record_id, root, decision)
+        return Recorded(record_id, root, decision, address_id)
 
     def _address(
         self,

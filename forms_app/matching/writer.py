@@ -60,8 +60,15 @@ class Batch:
     def __len__(self) -> int:
         return len(self.persons)
 
-    def add_address(self, record: PersonRecord, tokens: list[bytes], created_at: datetime) -> str:
-        """Queue a new address and return its id."""
+    def add_address(
+        self,
+        record: PersonRecord,
+        tokens: list[bytes],
+        created_at: datetime,
+        *,
+        description: str | None = None,
+    ) -> str:
+        """Queue a new address (a place may have a free description) and return its id."""
         address_id = new_id()
         values = {
             "line_1": record.address_line_1,
@@ -74,7 +81,7 @@ class Batch:
                 "id": address_id,
                 "created_at": created_at,
                 **{name: _encrypt("address", name, address_id, v) for name, v in values.items()},
-                "description": None,
+                "description": _encrypt("address", "description", address_id, description),
             }
         )
         for row in index_rows(address_id, tokens):
@@ -93,10 +100,12 @@ class Batch:
         source_system: str | None = None,
         source_id: str | None = None,
         profile: NormalisedPerson | None = None,
+        description: str | None = None,
     ) -> str:
         """Queue a new person record (linked to ``address_id`` as home) and return its id.
 
-        ``profile`` is the record normalised; it is kept encrypted for matching.
+        ``profile`` is the record normalised; it is kept encrypted for matching. ``description``
+        is what a reporter wrote about the person ("tall, grey hoodie").
         """
         person_id = new_id()
         values: dict[str, object] = {
@@ -112,7 +121,7 @@ class Batch:
                 "id": person_id,
                 "created_at": created_at,
                 **{name: _encrypt("person", name, person_id, v) for name, v in values.items()},
-                "description": None,
+                "description": _encrypt("person", "description", person_id, description),
                 "source_system": source_system,
                 "source_id": source_id,
                 "merged_into_id": merged_into_id,

@@ -11,6 +11,7 @@ from forms_app.jobs import run_due
 from forms_app.jobs.runner import execute
 from forms_app.models import (
     AccessGrant,
+    Address,
     Case,
     CaseParty,
     MatchReview,
@@ -18,6 +19,7 @@ from forms_app.models import (
     OutboxState,
     PartyRole,
     Person,
+    PersonAddress,
     PersonLink,
     Submission,
     SubmissionStatus,
@@ -306,3 +308,37 @@ def test_a_person_responsible_named_by_first_name_alone_is_kept_but_never_matche
         (MatchReview.person_id.in_(ids)) | (MatchReview.candidate_id.in_(ids))
     )
     assert db_session.scalar(guesses) == 0
+
+
+def test_what_the_reporter_wrote_about_a_person_and_the_place_is_kept_encrypted(
+    app, client, db_session, teams
+) -> None:
+    responsible = [
+        {
+            "responsible_person-first_name": "Jo",
+            "responsible_person-last_name": "Bloggs",
+            "responsible_person-description": "Tall, grey hoodie",
+        }
+    ]
+    reference = submit(client, victim_report(responsible=responsible))
+    _process(app)
+
+    case = _case_for(db_session, reference)
+    report = db_session.scalar(select(CaseReport).where(CaseReport.case_id == case.id))
+    perpetrator_id = db_session.scalar(
+        select(CaseParty.person_id).where(
+            CaseParty.case_id == case.id, CaseParty.role == PartyRole.PERPETRATOR
+        )
+    )
+    with app.app_context():
+        person = db.session.get(Person, perpetrator_id)
+        place = db.session.get(Address, report.location_id)
+        assert person.description == "Tall, grey hoodie"
+        assert place.description == "Outside 4 Elm Road"
+        assert b"hoodie" not in person.description_enc
+        # The victim's home address is the one their record was written with.
+        home = db.session.scalar(
+            select(PersonAddress.address_id).where(PersonAddress.person_id == report.victim_id)
+        )
+        assert home is not None and report.home_address_id == home
+        db.session.remove()
