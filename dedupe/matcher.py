@@ -20,6 +20,7 @@ from dedupe.compare import (
 from dedupe.contact import DEFAULT_REGION
 from dedupe.explain import Explanation, FieldExplanation, status_of
 from dedupe.model import Parameters, address_defaults, probability
+from dedupe.names import are_different_names
 from dedupe.records import NormalisedPerson, PersonRecord, normalise_person
 from dedupe.store import AddressRecord, AddressStore, CandidateStore, RecordId
 
@@ -33,6 +34,8 @@ GENERATION_GAP_YEARS = 12
 # given one name: two people of one name born closer than this are one person with a date
 # written wrong.
 SIBLING_GAP_MONTHS = 6
+# First-name levels that a typing slip could give, but so could two different names.
+SPELT_ALIKE = frozenset({"close", "similar"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +80,11 @@ def household_rules(
     the reasons, in plain English.
     """
     first, dob = levels.get("first_name"), levels.get("date_of_birth")
-    first_differs = first == DISAGREE or (
-        first == "exact" and given_names_differ(a.name.first, b.name.first)
+    first_differs = (
+        first == DISAGREE
+        or (first == "exact" and given_names_differ(a.name.first, b.name.first))
+        # Spelt alike, but known as different names (Tom and Tim): twins, not a typing slip.
+        or (first in SPELT_ALIKE and are_different_names(a.name.first, b.name.first))
     )
     born_apart = dob == DISAGREE
     gender_differs = levels.get("gender") == DISAGREE

@@ -177,3 +177,14 @@ def canonical_first_names(first: Name) -> frozenset[str]:
 def are_nicknames(a: Name, b: Name) -> bool:
     """Tell whether two first names are forms of one name (Bill and William, Siôn and John)."""
     return bool(canonical_first_names(a) & canonical_first_names(b))
+
+
+def are_different_names(a: Name, b: Name) -> bool:
+    """Tell whether two first names are both known, and as forms of different names.
+
+    Tom and Tim are one letter apart, as a slip of the keyboard might leave them, but the
+    nickname table knows them as Thomas and Timothy: two names, so perhaps two people. A name
+    the table does not know says nothing either way.
+    """
+    forms_a, forms_b = canonical_first_names(a), canonical_first_names(b)
+    return bool(forms_a) and bool(forms_b) and not forms_a & forms_b

@@ -364,3 +364,25 @@ def test_a_mistyped_postcode_on_the_right_street_still_matches(tokeniser):
     )
     decision = matcher.match(AddressRecord("12 High St", None, "Cardiff", "CF10 1AB"))
     assert decision.outcome == "match"
+
+
+@pytest.mark.parametrize(("held", "arriving"), [("Tom", "Tim"), ("Dan", "Don"), ("Jack", "Jake")])
+def test_twins_whose_names_are_spelt_alike_are_not_linked(hold, matcher, held, arriving):
+    hold("one", first_name=held, last_name="Jones", date_of_birth="2008-03-14", **HOME)
+    decision = matcher.match(
+        PersonRecord(first_name=arriving, last_name="Jones", date_of_birth="2008-03-14", **HOME)
+    )
+    assert decision.outcome == "possible"
+    assert decision.explanation is not None
+    assert any("twins" in rule for rule in decision.explanation.rules)
+
+
+@pytest.mark.parametrize(("held", "arriving"), [("Thomas", "Thmoas"), ("Aidan", "Aiden")])
+def test_a_misspelt_first_name_still_links_when_everything_else_agrees(
+    hold, matcher, held, arriving
+):
+    hold("one", first_name=held, last_name="Jones", date_of_birth="2008-03-14", **HOME)
+    decision = matcher.match(
+        PersonRecord(first_name=arriving, last_name="Jones", date_of_birth="2008-03-14", **HOME)
+    )
+    assert (decision.outcome, decision.id) == ("match", "one")
