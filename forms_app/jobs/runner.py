@@ -8,6 +8,9 @@ The row is the source of truth. A run:
    done in the same transaction as the job's effect;
 3. on an error, rolls the effect back and records the failure: back to pending with exponential
    backoff, or FAILED once attempts run out or the error is permanent.
+
+Under a worker, rows the job adds (the notifications a report sends) are run next by the same
+worker instead of going out through Redis and coming back; see `run_outbox`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sqlalchemy.orm import Session
 from forms_app.extensions import db
 from forms_app.models import Outbox, OutboxState, utcnow
 
+from .dispatch import follow_ups_here
 from .errors import PermanentJobError, describe
 from .registry import JobSpec, UnknownJobKind, spec_for
 from .settings import JobSettings, job_settings
@@ -41,14 +45,35 @@ FAILED = "failed"
 _current: ContextVar[str | None] = ContextVar("saferforms_outbox_id", default=None)
 _app_lock = threading.Lock()
 _job_app: Flask | None = None
+# A worker runs at most this many rows added by one job itself; the rest go through Redis.
+FOLLOW_UP_LIMIT = 20
 
 
 def run_outbox(outbox_id: str) -> str:
-    """The RQ job: run one outbox row by id (works under `saferforms worker` and `rq worker`)."""
+    """The RQ job: run one outbox row by id (works under `saferforms worker` and `rq worker`).
+
+    Then run the rows it added, and theirs, here. Each is claimed as any run is, so one that a
+    relay handed to Redis meanwhile is run once; one that fails here is retried as usual.
+    """
     if has_app_context():
-        return execute(outbox_id)
+        return _with_follow_ups(outbox_id)
     with _app_for_jobs().app_context():
-        return execute(outbox_id)
+        return _with_follow_ups(outbox_id)
+
+
+def _with_follow_ups(outbox_id: str) -> str:
+    with follow_ups_here() as follow_ups:
+        outcome = execute(outbox_id)
+        for _ in range(FOLLOW_UP_LIMIT):
+            if not follow_ups:
+                break
+            follow_up = follow_ups.pop(0)
+            try:
+                execute(follow_up)
+            except Exception as error:  # noqa: BLE001 - the row waits, due, for the relay
+                log.warning("outbox %s left for the relay: %s", follow_up, describe(error))
+                break
+    return outcome
 
 
 def _app_for_jobs() -> Flask:
