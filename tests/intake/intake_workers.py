@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import redis
 import sqlalchemy as sa
 from flask import Flask
 
@@ -15,13 +14,9 @@ from forms_app.crypto import crypto
 from forms_app.extensions import db
 from forms_app.models import Channel, Outbox, Submission, new_id
 from tests.intake.intake_support import make_partnership, submit, victim_report
-from tests.jobs.pipeline_support import WorkerProcess, redis_url_for_tests, worker_environment
+from tests.jobs.pipeline_support import WorkerProcess, worker_environment
 
 INTAKE_REDIS_DB = 12
-
-
-def intake_redis_url() -> str | None:
-    return redis_url_for_tests(INTAKE_REDIS_DB)
 
 
 def real_answers(app: Flask) -> tuple[dict[str, Any], str]:
@@ -185,12 +180,6 @@ def counts(database_url: str) -> dict[str, int]:
             }
     finally:
         engine.dispose()
-
-
-def flush_redis(url: str) -> None:
-    connection = redis.Redis.from_url(url)
-    connection.flushdb()
-    connection.close()
 
 
 __all__ = ["make_partnership"]

@@ -18,30 +18,23 @@ from rq.registry import StartedJobRegistry
 from forms_app.extensions import db
 from forms_app.jobs import queues
 from forms_app.jobs.queue import RUNNER
-from tests.conftest import require_service
 from tests.intake.intake_support import make_partnership, submit, victim_report
 from tests.intake.intake_workers import (
+    INTAKE_REDIS_DB,
     counts,
-    flush_redis,
-    intake_redis_url,
     person,
     real_answers,
     seal_report,
     start_workers,
 )
-from tests.jobs.pipeline_support import free_port, wait_for
+from tests.jobs.pipeline_support import flushed_redis, free_port, wait_for
 
 pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
 def redis_url():
-    url = intake_redis_url()
-    if url is None:
-        require_service("Redis", "set TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15")
-    flush_redis(url)
-    yield url
-    flush_redis(url)
+    yield from flushed_redis(INTAKE_REDIS_DB)
 
 
 @pytest.fixture

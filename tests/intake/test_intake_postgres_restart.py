@@ -16,18 +16,17 @@ import pytest
 import sqlalchemy as sa
 
 from forms_app.extensions import db
-from tests.conftest import _migrate, create_scratch_database, drop_scratch_database, require_service
+from tests.conftest import _migrate, create_scratch_database, drop_scratch_database
 from tests.intake.intake_support import make_partnership
 from tests.intake.intake_workers import (
+    INTAKE_REDIS_DB,
     counts,
-    flush_redis,
-    intake_redis_url,
     person,
     real_answers,
     seal_report,
     start_workers,
 )
-from tests.jobs.pipeline_support import wait_for
+from tests.jobs.pipeline_support import flushed_redis, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 CLUSTER = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main"]
@@ -44,12 +43,7 @@ def database_url(postgres_server_url, tmp_path_factory):
 
 @pytest.fixture
 def redis_url():
-    url = intake_redis_url()
-    if url is None:
-        require_service("Redis", "set TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15")
-    flush_redis(url)
-    yield url
-    flush_redis(url)
+    yield from flushed_redis(INTAKE_REDIS_DB)
 
 
 @pytest.fixture

@@ -50,6 +50,28 @@ def redis_url_for_tests(db_number: int = JOBS_REDIS_DB) -> str | None:
     return url
 
 
+def flushed_redis(db_number: int = JOBS_REDIS_DB) -> Iterator[str]:
+    """For a fixture: a Redis database of our own, empty when the test starts and ends.
+
+    Without a Redis the test skips, or fails in CI, with the reason (require_service).
+    """
+    import redis
+
+    from tests.conftest import require_service
+
+    url = redis_url_for_tests(db_number)
+    if url is None:
+        require_service("Redis", "set TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15")
+    assert url is not None
+    connection = redis.Redis.from_url(url)
+    connection.flushdb()
+    try:
+        yield url
+    finally:
+        connection.flushdb()
+        connection.close()
+
+
 # --- SMTP ---------------------------------------------------------------------------------
 
 

@@ -18,9 +18,9 @@ from forms_app.extensions import db
 from forms_app.jobs import queues, runner
 from forms_app.jobs.runner import due_ids, run_outbox
 from forms_app.models import Outbox, OutboxState
-from tests.conftest import _test_config, require_service
+from tests.conftest import _test_config
 from tests.intake.intake_support import make_partnership, submit, victim_report
-from tests.jobs.pipeline_support import redis_url_for_tests
+from tests.jobs.pipeline_support import flushed_redis
 
 pytestmark = pytest.mark.redis
 
@@ -29,14 +29,7 @@ NOTIFICATIONS = ("notify_team_new_case", "acknowledge_reporter")
 
 @pytest.fixture
 def redis_url():
-    url = redis_url_for_tests()
-    if url is None:
-        require_service("Redis", "set TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15")
-    connection = redis.Redis.from_url(url)
-    connection.flushdb()
-    yield url
-    connection.flushdb()
-    connection.close()
+    yield from flushed_redis()
 
 
 @pytest.fixture

@@ -24,14 +24,13 @@ from forms_app.jobs.registry import JOBS
 from forms_app.jobs.worker import build_worker
 from forms_app.models import Outbox, utcnow
 from notifications.models import Delivery, InboxItem
-from tests.conftest import require_service
 from tests.jobs.job_factories import make_case, make_team
 from tests.jobs.pipeline_support import (
     SmtpRecorder,
     WorkerProcess,
+    flushed_redis,
     free_port,
     outbox_state,
-    redis_url_for_tests,
     smtp_server,
     wait_for,
     worker_environment,
@@ -42,14 +41,7 @@ pytestmark = pytest.mark.redis
 
 @pytest.fixture
 def redis_url():
-    url = redis_url_for_tests()
-    if url is None:
-        require_service("Redis", "set TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15")
-    connection = redis.Redis.from_url(url)
-    connection.flushdb()
-    yield url
-    connection.flushdb()
-    connection.close()
+    yield from flushed_redis()
 
 
 @pytest.fixture

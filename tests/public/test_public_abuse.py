@@ -15,11 +15,10 @@ from sqlalchemy import select
 
 from forms_app.models import Submission
 from forms_app.public.models import Draft
-from tests.conftest import require_service
 from tests.jobs.pipeline_support import (
     ROOT,
+    flushed_redis,
     free_port,
-    redis_url_for_tests,
     wait_for,
     worker_environment,
 )
@@ -97,15 +96,7 @@ def test_an_unreachable_redis_never_turns_pages_into_errors(browser: Browser):
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    url = redis_url_for_tests(PUBLIC_REDIS_DB)
-    if url is None:
-        require_service("Redis", "set TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15")
-    assert url is not None
-    connection = redis.Redis.from_url(url)
-    connection.flushdb()
-    yield url
-    connection.flushdb()
-    connection.close()
+    yield from flushed_redis(PUBLIC_REDIS_DB)
 
 
 @pytest.fixture
