@@ -114,14 +114,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "cy": "Rhaid i’r ffeil ‘{name}’ fod yn llun, fideo neu ddogfen o fath rydym yn ei dderbyn",
     },
     "file_named_empty": {"en": "The file ‘{name}’ is empty", "cy": "Mae’r ffeil ‘{name}’ yn wag"},
-    "file_named_type": {
-        "en": "The file ‘{name}’ must be {kinds}",
-        "cy": "Rhaid i’r ffeil ‘{name}’ fod yn {kinds}",
-    },
-    "file_named_size": {
-        "en": "The file ‘{name}’ must be smaller than {size}MB",
-        "cy": "Rhaid i’r ffeil ‘{name}’ fod yn llai na {size}MB",
-    },
     "use_my_location": {"en": "Use my current location", "cy": "Defnyddio fy lleoliad presennol"},
     "clear_location": {"en": "Remove position", "cy": "Dileu’r lleoliad"},
     "location_saved": {
