@@ -328,6 +328,7 @@ def _match_people_and_place(
         if place
         else None
     )
+    place_description = place.get("description") if place else None
 
     tokens: list[bytes] = []
     for person in normalised:
@@ -355,12 +356,12 @@ def _match_people_and_place(
         by_role.setdefault(person.role, party)
 
     location_id = None
-    place_matched = False
     if place_record is not None:
         found = recorder.places.match(place_record)
         if found.outcome == "match" and found.id is not None:
             location_id = str(found.id)
-            place_matched = True
+            if place_description:
+                _describe_if_undescribed(session, location_id, place_description)
         else:
             as_person = PersonRecord(
                 address_line_1=place_record.address_line_1,
@@ -371,7 +372,7 @@ def _match_people_and_place(
                 as_person,
                 recorder.places.index_tokens(place_record),
                 submitted_at,
-                description=place.get("description"),
+                description=place_description,
             )
     recorder.flush()
     intake.location_id = location_id
@@ -398,13 +399,16 @@ def _match_people_and_place(
             )
             intake.parties.append(party)
             by_role.setdefault(n.role, party)
-    if place_matched and location_id is not None and place and place.get("description"):
-        from forms_app.models import Address
-
-        address = session.get(Address, location_id)
-        if address is not None and not address.description:
-            address.description = place["description"]
     return intake
+
+
+def _describe_if_undescribed(session: Session, address_id: str, description: str) -> None:
+    """Give a place already held the reporter's description, if it has none yet."""
+    from forms_app.models import Address
+
+    address = session.get(Address, address_id)
+    if address is not None and not address.description:
+        address.description = description
 
 
 def lock_tokens(session: Session, tokens: list[bytes]) -> None:
