@@ -4,7 +4,9 @@
 already committed, so at worst they wait for the relay's or the runner's next round.
 
 Inside `follow_ups_here` (a worker running a job) rows a job commits are not relayed: they are
-kept for the same worker to run next, which spares each of them a trip through Redis.
+kept for the same worker to run next, which spares each of them a trip through Redis. Rows added
+there through `outbox.add` are claimed as they are written (see `claim_on_insert`), which spares
+each of them the claim's own transaction too.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from flask import Flask, current_app, has_app_context
 from redis import RedisError
@@ -25,7 +26,9 @@ from sqlalchemy.orm import Session
 from forms_app.extensions import db
 from forms_app.models import Outbox
 
+from . import follow_ups
 from .errors import describe
+from .follow_ups import FollowUps
 from .outbox import SESSION_KEY
 from .relay import relay
 from .settings import job_settings
@@ -34,8 +37,6 @@ log = logging.getLogger(__name__)
 EXTENSION = "saferforms.jobs"
 # After Redis fails, requests stop trying it for this long; the worker's relay catches up.
 REDIS_PAUSE_SECONDS = 5.0
-
-_follow_ups: ContextVar[list[str] | None] = ContextVar("saferforms_follow_ups", default=None)
 
 
 class Dispatcher:
@@ -47,9 +48,9 @@ class Dispatcher:
         self._lock = threading.Lock()
 
     def after_commit(self, ids: Sequence[str]) -> None:
-        kept = _follow_ups.get()
+        kept = follow_ups.current()
         if kept is not None:
-            kept.extend(ids)
+            kept.ids.extend(ids)
             return
         if self.settings.mode == "rq":
             self._relay_now(ids)
@@ -128,22 +129,26 @@ class InProcessRunner:
 
 
 @contextmanager
-def follow_ups_here() -> Iterator[list[str]]:
+def follow_ups_here(lease_seconds: float) -> Iterator[FollowUps]:
     """Keep the ids of rows committed within the block, for the caller to run itself.
 
-    The rows are committed and due, so nothing is lost if the caller dies before it runs them:
-    the relay finds them on its next round. Ids the caller has not taken off the list when the
-    block ends are relayed then, as they would have been at their commit.
+    The rows are committed, so nothing is lost if the caller dies before it runs them: the relay
+    finds them on its next round, or once their lease runs out (`lease_seconds`, the run lease)
+    if they were claimed as they were written. Ids the caller has not taken off the list when the
+    block ends are released from that claim and relayed then, as they would have been at their
+    commit.
     """
-    kept: list[str] = []
-    token = _follow_ups.set(kept)
+    kept, token = follow_ups.begin(lease_seconds)
     try:
         yield kept
     finally:
-        _follow_ups.reset(token)
-        dispatcher = current_app.extensions.get(EXTENSION) if has_app_context() else None
-        if kept and dispatcher is not None:
-            dispatcher.after_commit(list(dict.fromkeys(kept)))
+        follow_ups.end(token)
+        left = list(dict.fromkeys(kept.ids))
+        if left:
+            follow_ups.release(sorted(kept.claimed.intersection(left)))
+            dispatcher = current_app.extensions.get(EXTENSION) if has_app_context() else None
+            if dispatcher is not None:
+                dispatcher.after_commit(left)
 
 
 def _after_commit(session: Session) -> None:

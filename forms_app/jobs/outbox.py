@@ -7,6 +7,7 @@ import re
 from forms_app.extensions import db
 from forms_app.models import Outbox, OutboxState, utcnow
 
+from .follow_ups import claim_on_insert
 from .registry import spec_for
 
 # Ids only: a payload sits in Redis and in job listings, so it must never carry personal data.
@@ -34,6 +35,7 @@ def add(kind: str, **ids: str | int) -> Outbox:
         attempts=0,
         next_attempt_at=utcnow(),
     )
+    claim_on_insert(row)
     # The session notices the new row when it flushes, and starts its job after the commit.
     db.session.add(row)
     return row

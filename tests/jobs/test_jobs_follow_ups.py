@@ -62,6 +62,13 @@ def processing_row(app, client) -> str:
     return row_id
 
 
+def _attempts(app) -> dict[str, int]:
+    with app.app_context():
+        rows = db.session.execute(select(Outbox.kind, Outbox.attempts)).all()
+        db.session.remove()
+    return dict(rows)
+
+
 def _states(app) -> dict[str, OutboxState]:
     with app.app_context():
         rows = db.session.execute(select(Outbox.kind, Outbox.state)).all()
@@ -101,6 +108,32 @@ def test_the_reports_notifications_are_sent_by_the_same_run_with_nothing_queued(
     }
     assert _mail_to(worker) == ["asb-team@northdale-council.example", "sam.smith@home.example"]
     assert _queued(redis_url) == 0
+    # Claimed as they were written, each message counts the one attempt it took.
+    assert _attempts(app) == {kind: 1 for kind in states}
+
+
+def test_while_the_worker_runs_them_no_relay_can_hand_its_rows_out(
+    app, worker, processing_row, monkeypatch
+) -> None:
+    real_execute = runner.execute
+    seen: dict[str, tuple[bool, int]] = {}
+
+    def look_from_another_process_first(outbox_id: str, **options: bool) -> str:
+        if outbox_id != processing_row:
+            with app.app_context():
+                row = db.session.get(Outbox, outbox_id)
+                assert row is not None
+                seen[row.kind] = (outbox_id in due_ids(db.session), row.attempts)
+                db.session.remove()
+        return real_execute(outbox_id, **options)
+
+    monkeypatch.setattr(runner, "execute", look_from_another_process_first)
+    with worker.app_context():
+        assert run_outbox(processing_row) == "done"
+
+    # Committed with the report, already claimed: not due, one attempt counted.
+    assert seen == {kind: (False, 1) for kind in NOTIFICATIONS}
+    assert set(_states(app).values()) == {OutboxState.DONE}
 
 
 def test_rows_past_the_limit_go_to_redis_as_they_would_have(
@@ -114,6 +147,9 @@ def test_rows_past_the_limit_go_to_redis_as_they_would_have(
     assert {states[kind] for kind in NOTIFICATIONS} == {OutboxState.ENQUEUED, OutboxState.DONE}
     assert len(_mail_to(worker)) == 1
     assert _queued(redis_url) == 1
+    # The one not run here was released from its claim: its attempts are its own.
+    [left] = [kind for kind in NOTIFICATIONS if states[kind] is OutboxState.ENQUEUED]
+    assert _attempts(app)[left] == 0
 
 
 def test_a_notification_the_database_refuses_waits_due_for_the_relay(
@@ -143,6 +179,7 @@ def test_a_notification_the_database_refuses_waits_due_for_the_relay(
         assert first in due_ids(db.session)
         db.session.remove()
     assert states[first_kind] is OutboxState.PENDING
+    assert _attempts(app)[first_kind] == 0
     [other] = [kind for kind in NOTIFICATIONS if kind != first_kind]
     assert states[other] is OutboxState.ENQUEUED
     assert _queued(redis_url) == 1
