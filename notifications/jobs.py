@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 
 from forms_app.extensions import db
+from forms_app.intake.forms import title_for
 from forms_app.jobs.errors import PermanentJobError, RetryableJobError
 from forms_app.jobs.runner import current_outbox_id
 from forms_app.models import Case, Submission, Team
@@ -97,7 +98,7 @@ def _form_title(submission_id: str | None, fallback: str) -> str:
     if submission_id is None:
         return fallback
     submission = db.session.get(Submission, submission_id)
-    return submission.form_version.title if submission is not None else fallback
+    return title_for(submission.form_version_id) if submission is not None else fallback
 
 
 def _case_and_team(case_id: str) -> tuple[Case, Team]:
@@ -184,7 +185,7 @@ def acknowledge_reporter(submission_id: str) -> None:
         messages.reporter_acknowledgement(
             to=address,
             submission_reference=submission.reference,
-            form_title=submission.form_version.title,
+            form_title=title_for(submission.form_version_id),
             follow_url=f"{_base_url()}/portal",
             reference=outbox_id,
             partnership_name=str(current_app.config.get("PARTNERSHIP_NAME") or "Safer Forms"),
