@@ -94,6 +94,8 @@ class Intake:
 
     parties: list[Party] = field(default_factory=list)
     location_id: str | None = None
+    # People and addresses this report wrote: no earlier report, link or grant can name them.
+    written: set[str] = field(default_factory=set)
 
     def first(self, role: str) -> Party | None:
         return next((party for party in self.parties if party.role == role), None)
@@ -128,6 +130,7 @@ def process_submission(submission_id: str) -> None:
         home_address_id=victim.home_address_id if victim else None,
         location_id=intake.location_id,
         case_id=related.id if related else None,
+        written=intake.written,
     )
     assessment = _assess(instrument, answers, history, submitted_at, reporter)
     level = assessment.level if assessment else "standard"
@@ -171,7 +174,7 @@ def process_submission(submission_id: str) -> None:
     )
     if assessment is not None:
         session.add(_assessment_row(case.id, submission.id, assessment, len(history)))
-    _add_parties(session, case, intake)
+    _add_parties(session, case, intake, new_case=kind == ORIGINAL)
     _link_people(session, case, intake)
     if team_id is not None:
         _grant(
@@ -180,6 +183,7 @@ def process_submission(submission_id: str) -> None:
             case.id,
             [party.person_id for party in intake.parties],
             new_case=kind == ORIGINAL,
+            written=intake.written,
         )
     session.flush()
 
@@ -354,6 +358,9 @@ def _match_people_and_place(
         )
         intake.parties.append(party)
         by_role.setdefault(person.role, party)
+        if party.written_now:
+            intake.written.add(party.person_id)
+    intake.written.update(recorder.written_addresses)
 
     location_id = None
     if place_record is not None:
@@ -374,6 +381,7 @@ def _match_people_and_place(
                 submitted_at,
                 description=place_description,
             )
+            intake.written.add(location_id)
     recorder.flush()
     intake.location_id = location_id
 
@@ -388,6 +396,7 @@ def _match_people_and_place(
                 description=n.description,
             )
             session.add(row)
+            intake.written.add(row.id)
             party = Party(n.role, row.id, row.id, "unmatched")
             intake.parties.append(party)
             by_role.setdefault(n.role, party)
@@ -479,11 +488,15 @@ def _related_case(
     return session.scalar(query)
 
 
-def _add_parties(session: Session, case: Case, intake: Intake) -> None:
-    existing = set(
-        session.execute(
-            sa.select(CaseParty.person_id, CaseParty.role).where(CaseParty.case_id == case.id)
-        ).all()
+def _add_parties(session: Session, case: Case, intake: Intake, *, new_case: bool) -> None:
+    existing = (
+        set()
+        if new_case
+        else set(
+            session.execute(
+                sa.select(CaseParty.person_id, CaseParty.role).where(CaseParty.case_id == case.id)
+            ).all()
+        )
     )
     for party in intake.parties:
         role = PartyRole(party.role)
@@ -492,16 +505,22 @@ def _add_parties(session: Session, case: Case, intake: Intake) -> None:
             existing.add((party.person_id, role))
 
 
-def _link(session: Session, a: str, b: str, relationship: str, case_id: str) -> None:
+def _link(
+    session: Session, a: str, b: str, relationship: str, case_id: str, written: set[str]
+) -> None:
     if a == b:
         return
     if relationship == ASSOCIATE:
         a, b = sorted((a, b))
-    exists = session.scalar(
-        sa.select(PersonLink.id).where(
-            PersonLink.person_a_id == a,
-            PersonLink.person_b_id == b,
-            PersonLink.relationship == relationship,
+    exists = (
+        None
+        if a in written or b in written
+        else session.scalar(
+            sa.select(PersonLink.id).where(
+                PersonLink.person_a_id == a,
+                PersonLink.person_b_id == b,
+                PersonLink.relationship == relationship,
+            )
         )
     )
     if exists is None:
@@ -515,14 +534,20 @@ def _link(session: Session, a: str, b: str, relationship: str, case_id: str) -> 
 def _link_people(session: Session, case: Case, intake: Intake) -> None:
     responsible = sorted({party.person_id for party in intake.all("perpetrator")})
     for a, b in combinations(responsible, 2):
-        _link(session, a, b, ASSOCIATE, case.id)
+        _link(session, a, b, ASSOCIATE, case.id, intake.written)
     for victim in {party.person_id for party in intake.all("victim")}:
         for person in responsible:
-            _link(session, victim, person, VICTIM_AND_PERPETRATOR, case.id)
+            _link(session, victim, person, VICTIM_AND_PERPETRATOR, case.id, intake.written)
 
 
 def _grant(
-    session: Session, team_id: str, case_id: str, person_ids: list[str], *, new_case: bool
+    session: Session,
+    team_id: str,
+    case_id: str,
+    person_ids: list[str],
+    *,
+    new_case: bool,
+    written: set[str],
 ) -> None:
     live = AccessGrant.revoked_at.is_(None)
     if new_case or (
@@ -535,14 +560,17 @@ def _grant(
     ):
         session.add(AccessGrant(team_id=team_id, case_id=case_id))
     wanted = set(person_ids)
-    if not wanted:
-        return
-    held = set(
-        session.scalars(
-            sa.select(AccessGrant.person_id).where(
-                AccessGrant.team_id == team_id, AccessGrant.person_id.in_(wanted), live
+    known = wanted - written
+    held = (
+        set(
+            session.scalars(
+                sa.select(AccessGrant.person_id).where(
+                    AccessGrant.team_id == team_id, AccessGrant.person_id.in_(known), live
+                )
             )
         )
+        if known
+        else set()
     )
     for person_id in sorted(wanted - held):
         session.add(AccessGrant(team_id=team_id, person_id=person_id))
@@ -559,14 +587,18 @@ def _history(
     location_id: str | None,
     case_id: str | None,
     exclude_submission_id: str | None = None,
+    written: set[str] | frozenset[str] = frozenset(),
 ) -> list[HistoryEntry]:
-    """Earlier reports sharing this report's victim, their address, the place or the case."""
+    """Earlier reports sharing this report's victim, their address, the place or the case.
+
+    Ids in `written` (records this report wrote) cannot be named by an earlier report.
+    """
     links = []
-    if victim_id:
+    if victim_id and victim_id not in written:
         links.append(CaseReport.victim_id == victim_id)
-    if home_address_id:
+    if home_address_id and home_address_id not in written:
         links.append(CaseReport.home_address_id == home_address_id)
-    if location_id:
+    if location_id and location_id not in written:
         links.append(CaseReport.location_id == location_id)
     if case_id:
         links.append(CaseReport.case_id == case_id)

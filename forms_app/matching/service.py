@@ -137,6 +137,8 @@ class Recorder:
 
     def __init__(self, session: Session, parameters: Parameters | None = None) -> None:
         self.session = session
+        # Addresses this recorder wrote (a home address no record held yet).
+        self.written_addresses: set[str] = set()
         self.pending = PendingPeople()
         self.people = person_matcher(session, parameters, pending=self.pending)
         self.places = address_matcher(session, pending=self.pending)
@@ -232,6 +234,7 @@ class Recorder:
         tokens = self.places.index_tokens(person.address)
         address_id = self.batch.add_address(record, tokens, created_at)
         self.pending.addresses.add(CandidateAddress(address_id, address), tokens)
+        self.written_addresses.add(address_id)
         return address_id
 
     def flush(self) -> None:
