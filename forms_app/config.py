@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from notifications import DEFAULT_SMTP_PORT, DEFAULT_TIMEOUT_SECONDS
+
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
@@ -196,9 +198,15 @@ class Config:
             "SAFERFORMS_MAIL_TRANSPORT", "file"
         )
         # Checked here, not at the first send, where a bad value would only fail job after job.
-        self.MAIL_SMTP_PORT = _int(env, "MAIL_SMTP_PORT", 587, "", at_least=1, at_most=65535)
-        self.MAIL_SMTP_TIMEOUT = _float(env, "MAIL_SMTP_TIMEOUT", 15.0, "seconds", above_zero=True)
-        self.NOTIFY_TIMEOUT = _float(env, "NOTIFY_TIMEOUT", 15.0, "seconds", above_zero=True)
+        self.MAIL_SMTP_PORT = _int(
+            env, "MAIL_SMTP_PORT", DEFAULT_SMTP_PORT, "", at_least=1, at_most=65535
+        )
+        self.MAIL_SMTP_TIMEOUT = _float(
+            env, "MAIL_SMTP_TIMEOUT", DEFAULT_TIMEOUT_SECONDS, "seconds", above_zero=True
+        )
+        self.NOTIFY_TIMEOUT = _float(
+            env, "NOTIFY_TIMEOUT", DEFAULT_TIMEOUT_SECONDS, "seconds", above_zero=True
+        )
         self._env = env
 
     def default_database_url(self) -> str | None:
@@ -271,6 +279,7 @@ def config_for(name: str | None = None, env: Mapping[str, str] | None = None) ->
         cls = CONFIGS[name]
     except KeyError:
         raise ConfigError(
-            f"SAFERFORMS_ENV={name!r} is not one of {', '.join(sorted(CONFIGS))}"
+            f"Safer Forms cannot start: SAFERFORMS_ENV={name!r} is not one of"
+            f" {', '.join(sorted(CONFIGS))}."
         ) from None
     return cls(env)

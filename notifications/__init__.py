@@ -23,6 +23,10 @@ from .transports import (
 
 TRANSPORTS = ("file", "smtp", "notify")
 DEFAULT_SENDER = "Safer Forms <no-reply@saferforms.invalid>"
+# The defaults of MAIL_SMTP_PORT (submission, with STARTTLS), MAIL_SMTP_TIMEOUT and NOTIFY_TIMEOUT;
+# forms_app.config checks the settings against the same values.
+DEFAULT_SMTP_PORT = 587
+DEFAULT_TIMEOUT_SECONDS = 15.0
 
 
 class TransportConfigError(ValueError):
@@ -51,13 +55,13 @@ def build_transport(settings: Mapping[str, Any]) -> Transport:
     if name == "smtp":
         return SmtpTransport(
             _required(settings, "MAIL_SMTP_HOST", name),
-            int(settings.get("MAIL_SMTP_PORT") or 587),
+            int(settings.get("MAIL_SMTP_PORT") or DEFAULT_SMTP_PORT),
             sender,
             starttls=_flag(settings.get("MAIL_SMTP_STARTTLS")),
             use_ssl=_flag(settings.get("MAIL_SMTP_SSL")),
             username=settings.get("MAIL_SMTP_USERNAME") or None,
             password=settings.get("MAIL_SMTP_PASSWORD") or None,
-            timeout=float(settings.get("MAIL_SMTP_TIMEOUT") or 15),
+            timeout=float(settings.get("MAIL_SMTP_TIMEOUT") or DEFAULT_TIMEOUT_SECONDS),
         )
     if name == "notify":
         template_ids = {
@@ -68,7 +72,7 @@ def build_transport(settings: Mapping[str, Any]) -> Transport:
             _required(settings, "NOTIFY_API_KEY", name),
             template_ids,
             base_url=settings.get("NOTIFY_BASE_URL") or None,
-            timeout=float(settings.get("NOTIFY_TIMEOUT") or 15),
+            timeout=float(settings.get("NOTIFY_TIMEOUT") or DEFAULT_TIMEOUT_SECONDS),
             email_reply_to_id=settings.get("NOTIFY_EMAIL_REPLY_TO_ID") or None,
         )
     raise TransportConfigError(
@@ -77,6 +81,8 @@ def build_transport(settings: Mapping[str, Any]) -> Transport:
 
 
 __all__ = [
+    "DEFAULT_SMTP_PORT",
+    "DEFAULT_TIMEOUT_SECONDS",
     "TRANSPORTS",
     "DeliveryError",
     "FileTransport",

@@ -125,6 +125,25 @@ def test_the_command_line_prints_a_configuration_error_without_a_traceback(tmp_p
     )
 
 
+def test_an_unknown_environment_name_stops_the_command_line_with_the_names_it_knows(
+    tmp_path,
+) -> None:
+    from forms_app.cli import cli
+
+    env = {
+        "SAFERFORMS_ENV": "staging",
+        "SAFERFORMS_INSTANCE": str(tmp_path / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'sf.db'}",
+    }
+    result = CliRunner().invoke(cli, ["jobs", "failed"], env=env)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert (
+        "Error: Safer Forms cannot start: SAFERFORMS_ENV='staging' is not one of"
+        " development, production, test." in result.output
+    )
+
+
 def test_production_refuses_keys_from_the_instance_folder() -> None:
     with pytest.raises(ConfigError) as raised:
         config_for("production", _production_env(SAFERFORMS_KEY_PROVIDER="local")).validate()
