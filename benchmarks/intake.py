@@ -9,7 +9,9 @@ Printed as JSON:
 - processed per second by two `saferforms worker` processes (unseal, score with history, match
   every person and the place against the people held, open a case, route it, notify);
 - p50/p95 time from a report's arrival to "processed";
-- a count check: every accepted report was stored once and processed once, into one case report.
+- a count check: every accepted report was stored once and processed once, into one case report;
+- CPU milliseconds per report spent by the web, the job workers and PostgreSQL, which a busy
+  machine disturbs far less than the rates do.
 
 Each client first fills in the 27-page form up to "check your answers" for as many reports as it
 will send (untimed: benchmarks/forms.py measures the pages), then, during the timed window, sends
@@ -40,7 +42,15 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.forms import CSRF, Client, asb_journey, drop, free_port, prepare  # noqa: E402
+from benchmarks.forms import (  # noqa: E402
+    CSRF,
+    Client,
+    asb_journey,
+    drop,
+    free_port,
+    prepare,
+    worker_cpu_seconds,
+)
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 HOST = "127.0.0.1"
@@ -101,6 +111,38 @@ def start_workers(env: dict[str, str], log_dir: Path) -> list[subprocess.Popen[b
             )
         )
     return workers
+
+
+def _cpu_seconds(pid: int | str) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL process on this machine (the benchmark is its only user)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += _cpu_seconds(entry.name)
+            except OSError:
+                continue
+    return total
+
+
+def cpu_snapshot(
+    web: subprocess.Popen[bytes], workers: list[subprocess.Popen[bytes]]
+) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn's workers, the job workers and PostgreSQL."""
+    return {
+        "web": worker_cpu_seconds(web),
+        "job_workers": sum(_cpu_seconds(worker.pid) for worker in workers),
+        "postgres": _postgres_cpu_seconds(),
+    }
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -372,6 +414,7 @@ def main() -> None:
             process.join()
         prepared_in = time.time() - began
 
+        cpu_before = cpu_snapshot(web, workers)
         start_at = time.time() + 1
         deadline = start_at + args.seconds
         senders = [
@@ -391,6 +434,13 @@ def main() -> None:
         processing = results_from_database(
             env["DATABASE_URL"], references, timeout=600, window_end=deadline
         )
+        cpu_after = cpu_snapshot(web, workers)
+        # CPU per report, which other load on the machine disturbs far less than the rates: the
+        # web's covers the send and the confirmation page, the workers' everything after.
+        cpu_per_report = {
+            f"{part}_ms": round((cpu_after[part] - cpu_before[part]) / len(accepted) * 1000, 2)
+            for part in cpu_before
+        } if accepted else None  # fmt: skip
         result = {
             "benchmark": "intake",
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
@@ -414,6 +464,7 @@ def main() -> None:
             if accept_times
             else None,
             **processing,
+            "cpu_per_report": cpu_per_report,
             "targets": {
                 "accepted_per_second": 100,
                 "accept_p95_ms": 200,
