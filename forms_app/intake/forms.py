@@ -1,42 +1,47 @@
-"""The form definition a submission was made with, loaded once per version."""
+"""The form definition a submission was made with, and its title, loaded once per version."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from forms_app.definitions import FormDefinition, load_text
 from forms_app.extensions import db
 from forms_app.models import FormVersion
 
-_cache: dict[str, FormDefinition] = {}
+T = TypeVar("T")
+
+_definitions: dict[str, FormDefinition] = {}
 _titles: dict[str, str] = {}
 _lock = threading.Lock()
 
 
-def definition_for(form_version_id: str) -> FormDefinition:
-    """Load the exact definition of a stored form version (cached: versions never change)."""
+def _once(cache: dict[str, T], form_version_id: str, make: Callable[[FormVersion], T]) -> T:
+    """`make` of the stored version, computed once (versions never change)."""
     with _lock:
-        cached = _cache.get(form_version_id)
-    if cached is not None:
-        return cached
+        if form_version_id in cache:
+            return cache[form_version_id]
     version = db.session.get(FormVersion, form_version_id)
     if version is None:
         raise LookupError("the form version does not exist")
-    form = load_text(version.source_yaml, f"<form version {version.id}>", version.slug)
+    value = make(version)
     with _lock:
-        _cache[form_version_id] = form
-    return form
+        cache[form_version_id] = value
+    return value
+
+
+def definition_for(form_version_id: str) -> FormDefinition:
+    """The exact definition of a stored form version."""
+    return _once(
+        _definitions,
+        form_version_id,
+        lambda version: load_text(
+            version.source_yaml, f"<form version {version.id}>", version.slug
+        ),
+    )
 
 
 def title_for(form_version_id: str) -> str:
-    """The title a form version was recorded with (cached: versions never change)."""
-    with _lock:
-        cached = _titles.get(form_version_id)
-    if cached is not None:
-        return cached
-    version = db.session.get(FormVersion, form_version_id)
-    if version is None:
-        raise LookupError("the form version does not exist")
-    with _lock:
-        _titles[form_version_id] = version.title
-    return version.title
+    """The title a form version was recorded with."""
+    return _once(_titles, form_version_id, lambda version: version.title)
