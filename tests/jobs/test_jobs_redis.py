@@ -14,13 +14,14 @@ import pytest
 import redis
 from rq import Queue
 from rq.job import Job
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from forms_app.extensions import db
 from forms_app.jobs import outbox, queues
 from forms_app.jobs.queue import RUNNER, job_id_for
 from forms_app.jobs.queues import ALL_QUEUES
 from forms_app.jobs.registry import JOBS
+from forms_app.jobs.runner import due_ids
 from forms_app.jobs.worker import build_worker
 from forms_app.models import Outbox, utcnow
 from notifications.models import Delivery, InboxItem
@@ -122,6 +123,41 @@ def test_a_commit_hands_its_row_to_redis_at_once_with_only_its_id(app, db_sessio
     assert Queue(queues.NOTIFICATIONS, connection=connection).job_ids == [job_id_for(row_id)]
 
 
+def test_the_row_is_written_enqueued_so_the_commit_needs_no_second_transaction(
+    app, db_session, redis_url
+) -> None:
+    team = make_team()
+    case = make_case(team)
+    row = outbox.add("notify_team_new_case", case_id=case.id)
+    statements: list[str] = []
+    committed = threading.Event()
+
+    def after_the_commit(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if committed.is_set():
+            statements.append(statement)
+
+    def mark_committed(_conn) -> None:  # type: ignore[no-untyped-def]
+        committed.set()
+
+    # The connection's commit comes before the session's after_commit hooks, which relay.
+    event.listen(db.engine, "commit", mark_committed)
+    event.listen(db.engine, "before_cursor_execute", after_the_commit)
+    try:
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", after_the_commit)
+        event.remove(db.engine, "commit", mark_committed)
+
+    # Written enqueued, with the queue's lease, and on its queue: no relay transaction after.
+    assert statements == []
+    assert outbox_state(app.config["SQLALCHEMY_DATABASE_URI"], row.id) == "enqueued"
+    connection = redis.Redis.from_url(redis_url)
+    assert Queue(queues.NOTIFICATIONS, connection=connection).job_ids == [job_id_for(row.id)]
+    with app.app_context():
+        assert row.id not in due_ids(db.session)
+        db.session.remove()
+
+
 def test_the_same_job_delivered_twice_to_two_workers_has_one_effect(
     app, db_session, redis_url, smtp_port, start_worker
 ) -> None:
@@ -218,6 +254,9 @@ def test_rows_added_while_redis_is_down_are_kept_and_relayed_when_it_returns(
     assert health.get_json()["status"] == "degraded"
     assert health.get_json()["pipeline"]["outbox_backlog"] == 1
     assert outbox_state(app.config["SQLALCHEMY_DATABASE_URI"], row_id) == "pending"
+    with app.app_context():
+        assert row_id in due_ids(db.session)  # for the relay at once, not after a lease
+        db.session.remove()
 
     with smtp_server(port=smtp_port) as (recorder, _):
         worker = start_worker()
