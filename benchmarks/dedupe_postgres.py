@@ -22,6 +22,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from benchmarks.cpu import process_cpu_seconds
+
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1/test"
 CHUNK = 50_000
 
@@ -248,17 +250,6 @@ def speed(sizes: list[int], queries: int, server_url: str | None) -> dict[str, A
     return results
 
 
-def _process_cpu(pid: int) -> float:
-    """CPU seconds (user and system) a local process has used, from /proc; 0 if unreadable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    import os
-
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def import_throughput(held: int, rows: int, server_url: str | None) -> dict[str, Any]:
     """Rows per second through `saferforms import persons` with ``held`` people already held."""
     from benchmarks.dedupe_synthetic import Population
@@ -298,7 +289,7 @@ def import_throughput(held: int, rows: int, server_url: str | None) -> dict[str,
         backend = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
         session.commit()
         with path.open(encoding="utf-8", newline="") as handle:
-            server_before = _process_cpu(backend)
+            server_before = process_cpu_seconds(backend)
             started, started_cpu = time.perf_counter(), time.process_time()
             summary = import_persons(
                 session,
@@ -311,7 +302,7 @@ def import_throughput(held: int, rows: int, server_url: str | None) -> dict[str,
             )
             elapsed = time.perf_counter() - started
             client_cpu = time.process_time() - started_cpu
-            server_cpu = _process_cpu(backend) - server_before
+            server_cpu = process_cpu_seconds(backend) - server_before
         return {
             "client_cpu_seconds": round(client_cpu, 2),
             "server_cpu_seconds": round(server_cpu, 2),

@@ -45,6 +45,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.cpu import process_cpu_seconds  # noqa: E402
+
 HOST = "127.0.0.1"
 SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgresql+psycopg://postgres@127.0.0.1/postgres")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -327,14 +331,7 @@ def worker_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
     children = subprocess.run(
         ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
     ).stdout.split()
-    total = 0
-    for pid in children:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(process_cpu_seconds(pid) for pid in children)
 
 
 def measured(

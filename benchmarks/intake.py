@@ -42,6 +42,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.cpu import process_cpu_seconds  # noqa: E402
 from benchmarks.forms import (  # noqa: E402
     CSRF,
     Client,
@@ -113,14 +114,6 @@ def start_workers(env: dict[str, str], log_dir: Path) -> list[subprocess.Popen[b
     return workers
 
 
-def _cpu_seconds(pid: int | str) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _postgres_cpu_seconds() -> float:
     """CPU time of every PostgreSQL process on this machine (the benchmark is its only user)."""
     total = 0.0
@@ -128,7 +121,7 @@ def _postgres_cpu_seconds() -> float:
         if entry.name.isdigit():
             try:
                 if (entry / "comm").read_text().strip() == "postgres":
-                    total += _cpu_seconds(entry.name)
+                    total += process_cpu_seconds(entry.name)
             except OSError:
                 continue
     return total
@@ -140,7 +133,7 @@ def cpu_snapshot(
     """CPU seconds used so far by gunicorn's workers, the job workers and PostgreSQL."""
     return {
         "web": worker_cpu_seconds(web),
-        "job_workers": sum(_cpu_seconds(worker.pid) for worker in workers),
+        "job_workers": sum(process_cpu_seconds(worker.pid) for worker in workers),
         "postgres": _postgres_cpu_seconds(),
     }
 
