@@ -32,26 +32,38 @@ sys.path.insert(0, str(_HERE.parent))
 MAX_BUCKET = 50
 
 
-def _splink(name: str) -> dict[str, Any]:
+def _splink(name: str, *, identity: bool) -> dict[str, Any]:
     try:
         from benchmarks.dedupe_splink import run
     except ImportError as error:  # the bench extra is not installed
         return {"error": f"Splink could not be imported: {error}"}
     try:
-        return run(name)
+        return run(name, identity=identity)
     except Exception as error:  # noqa: BLE001 - report any failure of the other tool
         return {"error": f"Splink failed: {type(error).__name__}: {error}"}
+
+
+def _splink_f1(splink: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "splink_pairwise": splink.get("pairwise_p_ge_0_5", {}).get("f1"),
+        "splink_clustered": splink.get("clustered_p_ge_0_5", {}).get("f1"),
+    }
 
 
 def accuracy(
     database_url: str | None, through_import: bool, with_splink: bool = True
 ) -> dict[str, Any]:
-    """FEBRL4 (A then B) and FEBRL3 (one file) through the import path, beside Splink."""
+    """FEBRL4 (A then B) and FEBRL3 (one file) through the import path, beside Splink.
+
+    Each set is run twice: with FEBRL's soc_sec_id as the identity number (as an old system's
+    NHS or National Insurance numbers would be imported), and without it.
+    """
     from benchmarks.dedupe_febrl import evaluate, via_import
 
     out: dict[str, Any] = {}
     for name, target in (("febrl4", 0.998), ("febrl3", 0.99)):
         ours = evaluate(name)
+        without = evaluate(name, identity=False, brief=True)
         if through_import:
             try:
                 ours["saferforms_import_postgresql_trained"] = via_import(
@@ -61,14 +73,18 @@ def accuracy(
                 ours["saferforms_import_postgresql_trained"] = {
                     "error": f"{type(error).__name__}: {error}"
                 }
-        splink = _splink(name) if with_splink else {"skipped": "--no-splink"}
+        skipped = {"skipped": "--no-splink"}
+        splink = _splink(name, identity=True) if with_splink else skipped
+        splink_without = _splink(name, identity=False) if with_splink else skipped
         headline = ours["trained"]["household_rules_off"]["f1"]
         default = ours["trained"]["household_rules_on"]["f1"]
         imported = ours.get("saferforms_import_postgresql_trained", {}).get("f1")
         out[name] = {
             "target_f1": target,
             "safer_forms": ours,
+            "safer_forms_without_identity_numbers": without,
             "splink": splink,
+            "splink_without_identity_numbers": splink_without,
             "side_by_side_f1": {
                 "safer_forms_trained_rules_off_auto": headline,
                 "safer_forms_trained_rules_on_auto": default,
@@ -76,8 +92,14 @@ def accuracy(
                     "household_rules_on_after_review"
                 ]["f1"],
                 "safer_forms_import_command_postgresql_trained": imported,
-                "splink_pairwise": splink.get("pairwise_p_ge_0_5", {}).get("f1"),
-                "splink_clustered": splink.get("clustered_p_ge_0_5", {}).get("f1"),
+                **_splink_f1(splink),
+            },
+            "side_by_side_f1_without_identity_numbers": {
+                "safer_forms_trained_rules_off_auto": without["trained"]["household_rules_off"][
+                    "f1"
+                ],
+                "safer_forms_trained_rules_on_auto": without["trained"]["household_rules_on"]["f1"],
+                **_splink_f1(splink_without),
             },
             "target_met_rules_off": headline >= target,
             # The default has the household rules on; the import runs with the default.

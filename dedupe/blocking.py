@@ -71,6 +71,7 @@ KEY_KINDS: dict[str, KeyKind] = {
         KeyKind("place_town", 9, 22, 24, "building or locality sound and town sound"),
         KeyKind("email", 10, 22, 40, "e-mail mailbox"),
         KeyKind("phone", 11, 22, 33, "telephone number in E.164"),
+        KeyKind("identity", 12, 22, 33, "identity number (NHS, National Insurance or other)"),
         KeyKind("address_unit", 20, 22, 30, "postcode, house number and flat"),
         KeyKind("address_street", 21, 22, 30, "house number, flat, street sound and town sound"),
         KeyKind("address_premises", 22, 22, 28, "building name sound and postcode district"),
@@ -176,6 +177,8 @@ def person_keys(p: NormalisedPerson, *, expand: bool = False) -> list[BlockingKe
         keys.append(BlockingKey("email", p.email.mailbox))
     if p.phone:
         keys.append(BlockingKey("phone", p.phone.key))
+    if p.identity_number:
+        keys.append(BlockingKey("identity", p.identity_number))
     return keys
 
 

@@ -31,6 +31,7 @@ FIELD_LEVELS: dict[str, tuple[str, ...]] = {
     "gender": ("exact", DISAGREE),
     "email": ("exact", "mailbox", "similar", DISAGREE),
     "phone": ("exact", "near", DISAGREE),
+    "identity_number": ("exact", "near", DISAGREE),
     "address": ("exact", "close", "building", "street", DISAGREE),
     "place": ("exact", "close", DISAGREE),
     "postcode": ("exact", "sector", "district", DISAGREE),
@@ -81,9 +82,15 @@ def names_swapped(first_a: Name, last_a: Name, first_b: Name, last_b: Name) -> b
     """Tell whether one record has the first and last names the other way round."""
     if not (first_a and last_a and first_b and last_b):
         return False
-    return (
-        _jw(first_a.core, last_b.core) >= CLOSE and _jw(last_a.core, first_b.core) >= CLOSE
-    ) and not (first_a.core == first_b.core and last_a.core == last_b.core)
+    return (_alike(first_a, last_b) and _alike(last_a, first_b)) and not (
+        first_a.core == first_b.core and last_a.core == last_b.core
+    )
+
+
+def _alike(a: Name, b: Name) -> bool:
+    # A first name's core is its first part and a surname's is the whole, so a double-barrelled
+    # surname typed as a first name ("Slack-Smith Katelyn") agrees only whole.
+    return _jw(a.core, b.core) >= CLOSE or _jw(a.key, b.key) >= CLOSE
 
 
 def compare_dates_of_birth(a: DateOfBirth, b: DateOfBirth) -> str:
@@ -186,6 +193,36 @@ def compare_phones(a: Phone, b: Phone) -> str:
     return DISAGREE
 
 
+def compare_identity_numbers(a: str, b: str) -> str:
+    """Compare identity numbers, forgiving one mistyped or transposed character."""
+    if not a or not b:
+        return MISSING
+    if a == b:
+        return "exact"
+    if len(a) == len(b) and DamerauLevenshtein.distance(a, b) <= 1:
+        return "near"
+    return DISAGREE
+
+
+# Numbers given out in one run (to twins, say) differ by a few in their last digits.
+NEIGHBOUR_GAP = 100
+
+
+def could_be_neighbours(a: str, b: str) -> bool:
+    """Tell whether two identity numbers could be close together in one run of numbers.
+
+    They could when their letters agree and their digits, read as a number, differ by less
+    than ``NEIGHBOUR_GAP``.
+    """
+    digits_a = "".join(ch for ch in a if ch.isdigit())
+    digits_b = "".join(ch for ch in b if ch.isdigit())
+    letters_a = "".join(ch for ch in a if not ch.isdigit())
+    letters_b = "".join(ch for ch in b if not ch.isdigit())
+    if not digits_a or not digits_b or letters_a != letters_b:
+        return False
+    return abs(int(digits_a) - int(digits_b)) < NEIGHBOUR_GAP
+
+
 def _street_similarity(a: Address, b: Address) -> float:
     street_a = a.street or a.premises
     street_b = b.street or b.premises
@@ -286,6 +323,7 @@ def compare_people(a: NormalisedPerson, b: NormalisedPerson) -> dict[str, str]:
         "gender": compare_genders(a.gender, b.gender),
         "email": compare_emails(a.email, b.email),
         "phone": compare_phones(a.phone, b.phone),
+        "identity_number": compare_identity_numbers(a.identity_number, b.identity_number),
         **compare_address_fields(a.address, b.address),
     }
 

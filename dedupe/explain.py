@@ -16,6 +16,7 @@ FIELD_LABELS = {
     "gender": "Gender",
     "email": "Email address",
     "phone": "Phone number",
+    "identity_number": "Identity number",
     "address": "Address",
     "place": "Building or locality",
     "postcode": "Postcode",
@@ -40,6 +41,11 @@ LEVEL_LABELS = {
     DISAGREE: "different",
     MISSING: "not known on one or both",
 }
+# Where one field's level means something other than the level's usual words.
+FIELD_LEVEL_LABELS = {
+    ("phone", "near"): "one digit different, or two swapped",
+    ("identity_number", "near"): "one character different, or two swapped",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +63,10 @@ class FieldExplanation:
         label = FIELD_LABELS.get(self.field, self.field)
         if self.level == MISSING:
             return f"{label}: {LEVEL_LABELS[MISSING]}"
-        return f"{label}: {LEVEL_LABELS.get(self.level, self.level)} ({self.weight:+.1f})"
+        words = FIELD_LEVEL_LABELS.get((self.field, self.level)) or LEVEL_LABELS.get(
+            self.level, self.level
+        )
+        return f"{label}: {words} ({self.weight:+.1f})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from dedupe.compare import (
     MISSING,
     compare_address_fields,
     compare_people,
+    could_be_neighbours,
     given_names_differ,
     months_apart,
     years_apart,
@@ -76,8 +77,9 @@ def household_rules(
     """Keep apart people who share a household's details but not their own.
 
     Surname, address and telephone are shared by a family, so they can add up to a high score
-    for two different people. Return the best outcome the pair may have (None: no limit) and
-    the reasons, in plain English.
+    for two different people. The same identity number on both lifts every limit but the
+    senior/junior one. Return the best outcome the pair may have (None: no limit) and the
+    reasons, in plain English.
     """
     first, dob = levels.get("first_name"), levels.get("date_of_birth")
     first_differs = (
@@ -91,6 +93,10 @@ def household_rules(
     gen_a, gen_b = a.name.generation, b.name.generation
     if gen_a and gen_b and gen_a != gen_b:
         return "new", ("One is recorded as senior or junior and the other not the same way.",)
+    if _same_identity_number(levels, a, b):
+        # Twins, brothers and sisters, parents and children each have a number of their own:
+        # one number on both records says one person, whatever else a household shares.
+        return None, ()
     if first_differs and (born_apart or gender_differs):
         return "new", (
             "First names are different, and so is the date of birth or gender: "
@@ -113,6 +119,20 @@ def household_rules(
             "the same name, so a person must decide.",
         )
     return None, ()
+
+
+def _same_identity_number(
+    levels: Mapping[str, str], a: NormalisedPerson, b: NormalisedPerson
+) -> bool:
+    """Tell whether both records carry one identity number, allowing one slip of typing.
+
+    A number one character out is a slip, unless the two could be neighbours in a run given
+    out together (twins' numbers can be): then they are not taken for one.
+    """
+    level = levels.get("identity_number")
+    if level == "exact":
+        return True
+    return level == "near" and not could_be_neighbours(a.identity_number, b.identity_number)
 
 
 def _born_months_apart(a: NormalisedPerson, b: NormalisedPerson, *, below: int) -> bool:

@@ -18,7 +18,7 @@ from dedupe.names import Name, PersonName
 from dedupe.postcodes import Postcode
 from dedupe.records import NormalisedPerson
 
-PROFILE_VERSION = 1
+PROFILE_VERSION = 2
 
 
 class StaleProfile(ValueError):
@@ -61,6 +61,7 @@ def dump_profile(person: NormalisedPerson) -> bytes:
             [postcode.text, postcode.uk, postcode.area, postcode.district, postcode.sector],
             address.street_phonetic,
         ],
+        person.identity_number,
     ]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -70,7 +71,7 @@ def load_profile(blob: bytes) -> NormalisedPerson:
     data = json.loads(blob)
     if not isinstance(data, list) or not data or data[0] != PROFILE_VERSION:
         raise StaleProfile("The profile was written by another version of dedupe")
-    _, first, last, generation, dob, gender, email, phone, address = data
+    _, first, last, generation, dob, gender, email, phone, address, identity_number = data
     flat, number, premises, street, locality, town, postcode, street_phonetic = address
     return NormalisedPerson(
         name=PersonName(_unname(first), _unname(last), generation),
@@ -81,4 +82,5 @@ def load_profile(blob: bytes) -> NormalisedPerson:
         address=Address(
             flat, number, premises, street, locality, town, Postcode(*postcode), street_phonetic
         ),
+        identity_number=identity_number,
     )

@@ -14,6 +14,7 @@ from dedupe.dates import (
     normalise_date_of_birth,
     parse_age,
 )
+from dedupe.identity import normalise_identity_number
 from dedupe.names import PersonName, normalise_person_name
 from dedupe.text import clean, words
 
@@ -31,6 +32,8 @@ class PersonRecord:
 
     ``age`` is an approximate age ("about 40", "30s") for when the date of birth is not
     known, read as of ``recorded_on`` (the day the record was made; today if not given).
+    ``identity_number`` is a number that names one person (an NHS or National Insurance
+    number, say), as an old system held it.
     """
 
     first_name: str | None = None
@@ -45,6 +48,7 @@ class PersonRecord:
     postcode: str | None = None
     age: str | int | None = None
     recorded_on: date | None = None
+    identity_number: str | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> PersonRecord:
@@ -69,6 +73,7 @@ class NormalisedPerson:
     email: Email
     phone: Phone
     address: Address
+    identity_number: str = ""
 
 
 def normalise_gender(value: object) -> str:
@@ -91,4 +96,5 @@ def normalise_person(record: PersonRecord, *, region: str = DEFAULT_REGION) -> N
         address=normalise_address(
             [record.address_line_1, record.address_line_2], record.town, record.postcode
         ),
+        identity_number=normalise_identity_number(record.identity_number),
     )

@@ -36,6 +36,9 @@ COLUMNS = (
     "source_id", "first_name", "last_name", "date_of_birth", "gender", "email", "phone",
     "address_line_1", "address_line_2", "town", "postcode", "created_at",
 )  # fmt: skip
+# Columns a file may have besides those: a number that names one person in the old system
+# (NHS, National Insurance or another scheme, one scheme a file).
+OPTIONAL_COLUMNS = ("identity_number",)
 REPORT_COLUMNS = ("source_id", "person_id", "decision", "score")
 BATCH_SIZE = 500
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -96,7 +99,9 @@ def read_rows(handle: IO[str]) -> Iterator[_Row | RowError]:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ImportFileError(f"The file has no column called {', '.join(missing)}.")
-    position = {name: header.index(name) for name in COLUMNS}
+    position = {
+        name: header.index(name) for name in (*COLUMNS, *OPTIONAL_COLUMNS) if name in header
+    }
     seen: dict[str, int] = {}
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
@@ -106,7 +111,8 @@ def read_rows(handle: IO[str]) -> Iterator[_Row | RowError]:
                 number, f"has {len(values)} values but the header has {len(header)} columns"
             )
             continue
-        row = {name: values[i].strip() for name, i in position.items()}
+        row = dict.fromkeys(OPTIONAL_COLUMNS, "")
+        row.update({name: values[i].strip() for name, i in position.items()})
         problem = _problem(row)
         if problem is None and row["source_id"] in seen:
             problem = f"repeats the source_id of row {seen[row['source_id']]}"
@@ -130,6 +136,7 @@ def read_rows(handle: IO[str]) -> Iterator[_Row | RowError]:
                 town=row["town"] or None,
                 postcode=row["postcode"] or None,
                 recorded_on=created_at.date() if created_at else None,
+                identity_number=row["identity_number"] or None,
             ),
             created_at,
         )

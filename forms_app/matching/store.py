@@ -37,7 +37,9 @@ from forms_app.models import Address, AddressIndex, Person, PersonAddress, Perso
 from .models import MatchProfile
 
 MAX_BUCKET = 50
-PERSON_FIELDS = ("first_name", "last_name", "date_of_birth", "gender", "email", "phone")
+PERSON_FIELDS = (
+    "first_name", "last_name", "date_of_birth", "gender", "email", "phone", "identity_number",
+)  # fmt: skip
 ADDRESS_FIELDS = ("line_1", "line_2", "town", "postcode")
 HOME = "home"
 
@@ -319,7 +321,7 @@ class SqlPersonStore:
                 _decrypt("address", field, str(address_id), row[offset + i])
                 for i, field in enumerate(ADDRESS_FIELDS)
             ]
-        first, last, dob, gender, email, phone = values
+        first, last, dob, gender, email, phone, identity_number = values
         record = PersonRecord(
             first_name=first,
             last_name=last,
@@ -331,6 +333,7 @@ class SqlPersonStore:
             address_line_2=address[1],
             town=address[2],
             postcode=address[3],
+            identity_number=identity_number,
         )
         record_id = f"{person_id}/{address_id}" if address_id else person_id
         return CandidateRecord(roots[person_id], record_id, record)

@@ -115,6 +115,7 @@ class Batch:
             "gender": record.gender,
             "email": record.email,
             "phone": record.phone,
+            "identity_number": record.identity_number,
         }
         self.persons.append(
             {

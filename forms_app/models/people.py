@@ -21,6 +21,8 @@ class Person(IdMixin, TimestampMixin, Base):
     gender_enc: Mapped[bytes | None] = mapped_column("gender", LargeBinary)
     email_enc: Mapped[bytes | None] = mapped_column("email", LargeBinary)
     phone_enc: Mapped[bytes | None] = mapped_column("phone", LargeBinary)
+    # An NHS, National Insurance or other number that names one person, as an old system held it.
+    identity_number_enc: Mapped[bytes | None] = mapped_column("identity_number", LargeBinary)
     description_enc: Mapped[bytes | None] = mapped_column("description", LargeBinary)
 
     first_name = Encrypted[str]()
@@ -29,6 +31,7 @@ class Person(IdMixin, TimestampMixin, Base):
     gender = Encrypted[str]()
     email = Encrypted[str]()
     phone = Encrypted[str]()
+    identity_number = Encrypted[str]()
     description = Encrypted[str]()
 
     # Where the record came from on import (the old system's id), for idempotent re-imports.

@@ -7,12 +7,14 @@ from dedupe.compare import (
     compare_emails,
     compare_first_names,
     compare_genders,
+    compare_identity_numbers,
     compare_last_names,
     compare_people,
     compare_phones,
     compare_places,
     compare_postcodes,
     compare_towns,
+    could_be_neighbours,
     given_names_differ,
     months_apart,
     years_apart,
@@ -163,3 +165,40 @@ def test_first_and_last_names_the_other_way_round_are_noticed():
     b = normalise_person(PersonRecord(first_name="Adam", last_name="Thomas"))
     levels = compare_people(a, b)
     assert levels["first_name"] == levels["last_name"] == "swapped"
+
+
+def test_a_double_barrelled_surname_typed_as_the_first_name_is_noticed_as_swapped():
+    a = normalise_person(PersonRecord(first_name="Slack-Smith", last_name="Katelyn"))
+    b = normalise_person(PersonRecord(first_name="Katelyn", last_name="Slack-Smith"))
+    levels = compare_people(a, b)
+    assert levels["first_name"] == levels["last_name"] == "swapped"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("QQ123456C", "QQ123456C", "exact"),
+        ("QQ123456C", "QQ123465C", "near"),
+        ("QQ123456C", "QQ128456C", "near"),
+        ("QQ123456C", "AB987654D", "disagree"),
+        ("4857773456", "485777345", "disagree"),
+        ("", "QQ123456C", "missing"),
+    ],
+)
+def test_identity_number_levels_forgive_one_slip(a, b, level):
+    assert compare_identity_numbers(a, b) == level
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "neighbours"),
+    [
+        ("QQ123456C", "QQ123457C", True),
+        ("QQ123456C", "QQ123465C", True),
+        ("QQ123456C", "QQ128456C", False),
+        ("QQ123456C", "QR123456C", False),
+        ("9434765919", "9434765927", True),
+        ("ABCD", "ABCE", False),
+    ],
+)
+def test_identity_numbers_close_in_value_could_be_neighbours_in_a_run(a, b, neighbours):
+    assert could_be_neighbours(a, b) is neighbours

@@ -386,3 +386,78 @@ def test_a_misspelt_first_name_still_links_when_everything_else_agrees(
         PersonRecord(first_name=arriving, last_name="Jones", date_of_birth="2008-03-14", **HOME)
     )
     assert (decision.outcome, decision.id) == ("match", "one")
+
+
+def test_one_identity_number_on_both_links_records_that_look_like_twins(hold, matcher):
+    hold("p1", first_name="Rhys", last_name="Jones", date_of_birth="2008-03-14",
+         identity_number="QQ 12 34 56 C", **HOME)  # fmt: skip
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Owain",
+            last_name="Jones",
+            date_of_birth="2008-03-14",
+            identity_number="qq123456c",
+            **HOME,
+        )  # fmt: skip
+    )
+    assert (decision.outcome, decision.id) == ("match", "p1")
+    assert decision.explanation is not None
+    assert decision.explanation.rules == ()
+    assert "Identity number: the same" in "\n".join(decision.explanation.sentences())
+
+
+def test_twins_with_identity_numbers_of_their_own_are_not_linked(hold, matcher):
+    hold("rhys", first_name="Rhys", last_name="Jones", date_of_birth="2008-03-14",
+         identity_number="QQ123456C", **HOME)  # fmt: skip
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Owain",
+            last_name="Jones",
+            date_of_birth="2008-03-14",
+            identity_number="QQ123457C",
+            **HOME,
+        )  # fmt: skip
+    )
+    assert decision.outcome == "possible"
+    assert decision.explanation is not None
+    assert any("twins" in rule for rule in decision.explanation.rules)
+
+
+def test_an_identity_number_typed_with_one_slip_still_lifts_the_twins_rule(hold, matcher):
+    hold("p1", first_name="Rhys", last_name="Jones", date_of_birth="2008-03-14",
+         identity_number="QQ123456C", **HOME)  # fmt: skip
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Owain",
+            last_name="Jones",
+            date_of_birth="2008-03-14",
+            identity_number="QQ183456C",
+            **HOME,
+        )  # fmt: skip
+    )
+    assert (decision.outcome, decision.id) == ("match", "p1")
+
+
+def test_a_father_and_son_sharing_a_number_by_mistake_stay_apart_by_senior_and_junior(
+    hold, matcher
+):
+    hold("dad", first_name="John", last_name="Smith Snr", date_of_birth="1960-01-01",
+         identity_number="QQ123456C", **HOME)  # fmt: skip
+    decision = matcher.match(
+        PersonRecord(
+            first_name="John",
+            last_name="Smith Jnr",
+            date_of_birth="1990-01-01",
+            identity_number="QQ123456C",
+            **HOME,
+        )  # fmt: skip
+    )
+    assert decision.outcome == "new"
+
+
+def test_a_person_found_only_by_their_identity_number_is_a_possible_match(hold, matcher):
+    hold("p1", first_name="Catrin", last_name="Hughes", date_of_birth="1985-02-11",
+         identity_number="QQ123456C", **HOME)  # fmt: skip
+    decision = matcher.match(PersonRecord(last_name="Davies", identity_number="QQ123456C"))
+    assert decision.candidates == 1
+    assert (decision.outcome, decision.id) == ("possible", "p1")

@@ -1,10 +1,11 @@
+import json
 import math
 import random
 
 import pytest
 
 from dedupe.compare import FIELD_LEVELS, MISSING
-from dedupe.model import Parameters, estimate_u, probability, train_em
+from dedupe.model import Parameters, address_defaults, estimate_u, probability, train_em
 
 
 def test_weights_are_log2_of_m_over_u_and_missing_adds_nothing():
@@ -41,6 +42,23 @@ def test_json_from_another_version_is_refused():
         Parameters.from_json(text)
     with pytest.raises(ValueError, match="format"):
         Parameters.from_json('{"format": 99}')
+
+
+def test_a_model_saved_before_identity_numbers_loads_with_their_default_weights():
+    saved = Parameters()
+    saved.probabilities["first_name"]["exact"] = (0.9, 0.004)
+    data = json.loads(saved.to_json())
+    del data["probabilities"]["identity_number"]
+    loaded = Parameters.from_json(json.dumps(data))
+    assert loaded.probabilities["first_name"]["exact"] == (0.9, 0.004)
+    assert loaded.probabilities["identity_number"] == Parameters().probabilities["identity_number"]
+    assert loaded.weight("identity_number", "exact") > 15
+
+
+def test_an_address_model_gets_no_person_fields_when_loaded():
+    saved = Parameters(probabilities=address_defaults())
+    loaded = Parameters.from_json(saved.to_json())
+    assert set(loaded.probabilities) == set(address_defaults())
 
 
 def _simulate(rng, n, prior, m, u):

@@ -12,7 +12,7 @@ def test_a_normalised_person_survives_the_round_trip_exactly():
             first_name="Siân", last_name="ap Gwilym Jnr", date_of_birth="1980-05",
             gender="f", email="Sian+x@gmail.com", phone="07700 900123",
             address_line_1="Flat 3, 12 Heol y Bont", address_line_2="Rhiwbina",
-            town="Caerdydd", postcode="CF14 1AA",
+            town="Caerdydd", postcode="CF14 1AA", identity_number="QQ 12 34 56 C",
         )
     )  # fmt: skip
     assert load_profile(dump_profile(person)) == person

@@ -154,3 +154,36 @@ def test_rows_in_a_second_file_match_people_from_the_first(runner, tmp_path, db_
     first_id = _report(tmp_path / "r1.csv")[0]["person_id"]
     line = _report(tmp_path / "r2.csv")[0]
     assert (line["decision"], line["person_id"]) == ("match", first_id)
+
+
+def test_an_identity_number_column_links_rows_a_household_rule_would_hold_apart(
+    runner, tmp_path, db_session
+):
+    path = tmp_path / "with-numbers.csv"
+    path.write_text(
+        "\n".join(
+            [
+                HEADER + ",identity_number",
+                "N1,Rhys,Jones,2008-03-14,,,,12 Heol y Bont,,Bangor,LL57 1AA,,QQ 12 34 56 C",
+                # The same number: one person whose first name was recorded wrongly.
+                "N2,Owain,Jones,2008-03-14,,,,12 Heol y Bont,,Bangor,LL57 1AA,,qq123456c",
+                # A number of their own: a twin, for a person to decide.
+                "N3,Carys,Jones,2008-03-14,,,,12 Heol y Bont,,Bangor,LL57 1AA,,QQ123457C",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.csv"
+    result = _import(runner, path, report)
+    assert result.exit_code == 0, result.output
+    lines = {line["source_id"]: line for line in _report(report)}
+    assert [lines[s]["decision"] for s in ("N1", "N2", "N3")] == ["new", "match", "possible"]
+    assert lines["N2"]["person_id"] == lines["N1"]["person_id"]
+    assert lines["N3"]["person_id"] != lines["N1"]["person_id"]
+    people = {p.source_id: p for p in db_session.scalars(sa.select(Person))}
+    assert people["N1"].identity_number == "QQ 12 34 56 C"
+    raw = db_session.execute(
+        sa.text("SELECT identity_number FROM person WHERE id = :id"), {"id": people["N1"].id}
+    ).scalar_one()
+    assert b"QQ" not in bytes(raw) and b"123456" not in bytes(raw)
