@@ -38,7 +38,8 @@ def import_persons_command(file: Path, report_path: Path, source: str | None) ->
     """Import people from a CSV file, matching each against the people already held.
 
     Columns: source_id, first_name, last_name, date_of_birth, gender, email, phone,
-    address_line_1, address_line_2, town, postcode, created_at. Dates are YYYY-MM-DD; any
+    address_line_1, address_line_2, town, postcode, created_at, and optionally
+    identity_number (an NHS, National Insurance or other number). Dates are YYYY-MM-DD; any
     column but source_id may be empty. Row numbers count the header as row 1.
     """
     from forms_app.extensions import db
