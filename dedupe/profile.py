@@ -2,7 +2,8 @@
 
 Normalising a candidate costs more than comparing it; a store that keeps each record's
 profile decrypts one value and skips the work. ``PROFILE_VERSION`` changes whenever
-normalisation does, and ``load_profile`` refuses a profile of another version, so the store
+normalisation does (a field added at the end, read as empty from older profiles, needs no new
+version), and ``load_profile`` refuses a profile of another version, so the store
 falls back to the record's fields (and should rewrite the profile).
 """
 
@@ -18,7 +19,7 @@ from dedupe.names import Name, PersonName
 from dedupe.postcodes import Postcode
 from dedupe.records import NormalisedPerson
 
-PROFILE_VERSION = 2
+PROFILE_VERSION = 1
 
 
 class StaleProfile(ValueError):
@@ -71,7 +72,9 @@ def load_profile(blob: bytes) -> NormalisedPerson:
     data = json.loads(blob)
     if not isinstance(data, list) or not data or data[0] != PROFILE_VERSION:
         raise StaleProfile("The profile was written by another version of dedupe")
-    _, first, last, generation, dob, gender, email, phone, address, identity_number = data
+    # Profiles written before identity numbers end at the address: those people had none.
+    _, first, last, generation, dob, gender, email, phone, address, *rest = data
+    identity_number = rest[0] if rest else ""
     flat, number, premises, street, locality, town, postcode, street_phonetic = address
     return NormalisedPerson(
         name=PersonName(_unname(first), _unname(last), generation),

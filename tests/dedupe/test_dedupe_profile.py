@@ -29,3 +29,11 @@ def test_a_profile_from_another_version_is_refused():
     data[0] = PROFILE_VERSION + 1
     with pytest.raises(StaleProfile):
         load_profile(json.dumps(data).encode())
+
+
+def test_a_profile_written_before_identity_numbers_reads_as_a_person_without_one():
+    person = normalise_person(PersonRecord(first_name="Ann", last_name="Lee"))
+    older = json.loads(dump_profile(person))[:-1]
+    loaded = load_profile(json.dumps(older).encode())
+    assert loaded == person
+    assert loaded.identity_number == ""
