@@ -13,6 +13,7 @@ from rapidfuzz.fuzz import ratio, token_set_ratio
 from dedupe.addresses import Address
 from dedupe.contact import Email, Phone
 from dedupe.dates import DateOfBirth
+from dedupe.identity import scheme_of
 from dedupe.names import Name, are_nicknames
 from dedupe.postcodes import Postcode
 from dedupe.records import NormalisedPerson
@@ -194,8 +195,12 @@ def compare_phones(a: Phone, b: Phone) -> str:
 
 
 def compare_identity_numbers(a: str, b: str) -> str:
-    """Compare identity numbers, forgiving one mistyped or transposed character."""
-    if not a or not b:
+    """Compare identity numbers, forgiving one mistyped or transposed character.
+
+    Numbers of two schemes (an NHS number and a National Insurance number) say nothing
+    about each other: missing.
+    """
+    if not a or not b or scheme_of(a) != scheme_of(b):
         return MISSING
     if a == b:
         return "exact"
@@ -214,10 +219,10 @@ def could_be_neighbours(a: str, b: str) -> bool:
     They could when their letters agree and their digits, read as a number, differ by less
     than ``NEIGHBOUR_GAP``.
     """
-    digits_a = "".join(ch for ch in a if ch.isdigit())
-    digits_b = "".join(ch for ch in b if ch.isdigit())
-    letters_a = "".join(ch for ch in a if not ch.isdigit())
-    letters_b = "".join(ch for ch in b if not ch.isdigit())
+    digits_a = "".join(ch for ch in a if ch.isdecimal())
+    digits_b = "".join(ch for ch in b if ch.isdecimal())
+    letters_a = "".join(ch for ch in a if not ch.isdecimal())
+    letters_b = "".join(ch for ch in b if not ch.isdecimal())
     if not digits_a or not digits_b or letters_a != letters_b:
         return False
     return abs(int(digits_a) - int(digits_b)) < NEIGHBOUR_GAP

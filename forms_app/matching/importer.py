@@ -37,7 +37,7 @@ COLUMNS = (
     "address_line_1", "address_line_2", "town", "postcode", "created_at",
 )  # fmt: skip
 # Columns a file may have besides those: a number that names one person in the old system
-# (NHS, National Insurance or another scheme, one scheme a file).
+# (an NHS, National Insurance or other number; the scheme is told by its shape).
 OPTIONAL_COLUMNS = ("identity_number",)
 REPORT_COLUMNS = ("source_id", "person_id", "decision", "score")
 BATCH_SIZE = 500

@@ -64,7 +64,7 @@ def test_the_tokeniser_receives_the_kind_and_the_normalised_value():
 def test_an_identity_number_is_a_key_of_its_own_however_it_was_written():
     spaced = normalise_person(PersonRecord(first_name="Ann", identity_number="QQ 12 34 56 C"))
     plain = normalise_person(PersonRecord(last_name="Lee", identity_number="qq123456c"))
-    assert BlockingKey("identity", "QQ123456C") in person_keys(spaced)
+    assert BlockingKey("identity", "NI:QQ123456") in person_keys(spaced)
     assert set(make_tokens(person_keys(spaced), hmac_tokeniser)) & set(
         make_tokens(person_keys(plain), hmac_tokeniser)
     )
