@@ -84,9 +84,7 @@ class Batch:
                 "description": _encrypt("address", "description", address_id, description),
             }
         )
-        for row in index_rows(address_id, tokens):
-            row["address_id"] = row.pop("owner_id")
-            self.address_index.append(row)
+        self.address_index += index_rows("address_id", address_id, tokens)
         return address_id
 
     def add_person(
@@ -138,9 +136,7 @@ class Batch:
                     "kind": HOME,
                 }
             )
-        for row in index_rows(person_id, tokens):
-            row["person_id"] = row.pop("owner_id")
-            self.person_index.append(row)
+        self.person_index += index_rows("person_id", person_id, tokens)
         if profile is not None:
             profile_id = row_id()
             self.profiles.append(
