@@ -117,6 +117,24 @@ def address_matcher(session: Session, *, pending: PendingPeople | None = None) -
     return AddressMatcher(store, tokeniser())
 
 
+class _RememberingTokeniser:
+    """A tokeniser that remembers its answers until told to forget (at the end of a batch)."""
+
+    def __init__(self, tokenise: Tokeniser) -> None:
+        self.tokenise = tokenise
+        self.known: dict[tuple[str, str], bytes] = {}
+
+    def __call__(self, kind: str, value: str) -> bytes:
+        key = (kind, value)
+        token = self.known.get(key)
+        if token is None:
+            token = self.known[key] = self.tokenise(kind, value)
+        return token
+
+    def forget(self) -> None:
+        self.known = {}
+
+
 @dataclass(frozen=True)
 class Recorded:
     """What recording a person did: the record written and the person it belongs to."""
@@ -143,6 +161,9 @@ class Recorder:
         self.people = person_matcher(session, parameters, pending=self.pending)
         self.places = address_matcher(session, pending=self.pending)
         self.batch = Batch()
+        # A row's stored tokens are among its lookup tokens: make each keyed hash once a batch.
+        self._tokens = _RememberingTokeniser(tokeniser())
+        self.people.tokeniser = self.places.tokeniser = self._tokens
         self._proposals: list[tuple[str, str, float, dict[str, object]]] = []
         # Lookup tokens made by ``prefetch``, by the normalised person they belong to.
         self._lookups: dict[int, tuple[list[bytes], list[bytes]]] = {}
@@ -243,6 +264,7 @@ class Recorder:
         review.propose_many(self.session, self._proposals)
         self._proposals = []
         self._lookups = {}
+        self._tokens.forget()
         self.session.flush()
         self.pending = PendingPeople()
         self.people.store = _CombinedPeople(SqlPersonStore(self.session), self.pending)
@@ -253,6 +275,7 @@ class Recorder:
         self.batch = Batch()
         self._proposals = []
         self._lookups = {}
+        self._tokens.forget()
         self.pending = PendingPeople()
         self.people.store = _CombinedPeople(SqlPersonStore(self.session), self.pending)
         self.places.store = _CombinedAddresses(SqlAddressStore(self.session), self.pending)

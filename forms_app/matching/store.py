@@ -225,13 +225,12 @@ class SqlPersonStore:
         roots = self.roots({row[0]: row[1] for row in rows})
         out: list[CandidateRecord] = []
         without: list[str] = []
+        keyring = crypto().keyring
         for person_id, _, profile_id, version, blob in rows:
             if profile_id is None or version != PROFILE_VERSION:
                 without.append(person_id)
                 continue
-            plain = crypto().keyring.decrypt(
-                blob, FieldContext("match_profile", "profile", profile_id)
-            )
+            plain = keyring.decrypt(blob, FieldContext("match_profile", "profile", profile_id))
             out.append(CandidateRecord(roots[person_id], profile_id, load_profile(plain)))
         # Records written before profiles existed, or by an older dedupe: read the fields.
         return out + self.fetch_fields(list(dict.fromkeys(without)))
