@@ -114,9 +114,8 @@ def bulk_load(people: Sequence[Any], households: Sequence[int]) -> dict[str, flo
             _copy(cursor, "person", PERSON_COLUMNS, batch.persons)
             _copy(cursor, "person_address", ("id", "created_at", "person_id", "address_id", "kind"),
                   batch.person_addresses)  # fmt: skip
-            _copy(cursor, "person_index", ("id", "person_id", "kind", "token"), batch.person_index)
-            _copy(cursor, "address_index", ("id", "address_id", "kind", "token"),
-                  batch.address_index)  # fmt: skip
+            _copy(cursor, "person_index", ("token", "person_id"), batch.person_index)
+            _copy(cursor, "address_index", ("token", "address_id"), batch.address_index)
             _copy(cursor, "match_profile", ("id", "person_id", "address_id", "version", "profile"),
                   batch.profiles)  # fmt: skip
             connection.commit()
@@ -182,14 +181,14 @@ def _percentile(values: Sequence[float], share: float) -> float:
 
 def _server_times(session: Any, matcher: Any, queries: Sequence[Any]) -> list[float]:
     """Execution time the server reports for the candidate lookup (EXPLAIN ANALYZE)."""
-    from forms_app.matching.store import _PG_PROFILES, MAX_BUCKET, _arrays
+    from forms_app.matching.store import _PG_PROFILES, MAX_BUCKET, _params
 
     times = []
     for query in queries:
         tokens = matcher.query_tokens(query)
         plan = session.execute(
             sa.text("EXPLAIN (ANALYZE, FORMAT JSON) " + _PG_PROFILES.text),
-            {**_arrays(tokens), "max_bucket": MAX_BUCKET},
+            _params(tokens, MAX_BUCKET),
         ).scalar_one()
         times.append(float(plan[0]["Execution Time"]))
     return times

@@ -6,12 +6,14 @@ records that share a token, and decrypts only those. dedupe never sees how.
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from dedupe.addresses import Address
+from dedupe.blocking import token_crowd
 from dedupe.records import NormalisedPerson, PersonRecord
 
 RecordId = int | str
@@ -79,7 +81,8 @@ class InMemoryIndex(Generic[T]):
     """An inverted index from tokens to items, for tests and benchmarks.
 
     ``max_bucket`` makes a lookup skip any token shared by more items than that, as a real
-    store should: a tag that common says little and would cost a lot to decrypt.
+    store should: a tag that common says little and would cost a lot to decrypt. A weak key
+    kind's tags are skipped sooner, whatever ``max_bucket`` is (``KeyKind.crowd``).
     """
 
     def __init__(self, max_bucket: int | None = None) -> None:
@@ -104,9 +107,10 @@ class InMemoryIndex(Generic[T]):
     def candidates(self, tokens: Sequence[bytes]) -> list[T]:
         """Return the items sharing at least one token, each once, in first-seen order."""
         found: dict[T, None] = {}
+        limit = self.max_bucket if self.max_bucket is not None else sys.maxsize
         for token in tokens:
             bucket = self._postings.get(token)
-            if not bucket or (self.max_bucket is not None and len(bucket) > self.max_bucket):
+            if not bucket or len(bucket) > token_crowd(token, limit):
                 continue
             found.update(dict.fromkeys(bucket))
         return list(found)

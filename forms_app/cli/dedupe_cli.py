@@ -1,4 +1,4 @@
-"""saferforms dedupe train"""
+"""saferforms dedupe train, saferforms dedupe reindex"""
 
 from __future__ import annotations
 
@@ -48,4 +48,19 @@ def dedupe_train_command(sample: int, seed: int) -> None:
     )
 
 
-__all__ = ["dedupe_group", "dedupe_train_command"]
+@dedupe_group.command("reindex")
+@with_appcontext
+def dedupe_reindex_command() -> None:
+    """Rebuild the blind-index rows of every person and address from their encrypted fields.
+
+    Run it once after an upgrade that changes the blocking keys (the release notes say so);
+    until then the people held are not found by matching.
+    """
+    from forms_app.extensions import db
+    from forms_app.matching.service import reindex_all
+
+    people, addresses = reindex_all(db.session())
+    click.echo(f"Reindexed {people} person records and {addresses} addresses.")
+
+
+__all__ = ["dedupe_group", "dedupe_reindex_command", "dedupe_train_command"]

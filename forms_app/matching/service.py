@@ -117,6 +117,24 @@ def address_matcher(session: Session, *, pending: PendingPeople | None = None) -
     return AddressMatcher(store, tokeniser())
 
 
+class _RememberingTokeniser:
+    """A tokeniser that remembers its answers until told to forget (at the end of a batch)."""
+
+    def __init__(self, tokenise: Tokeniser) -> None:
+        self.tokenise = tokenise
+        self.known: dict[tuple[str, str], bytes] = {}
+
+    def __call__(self, kind: str, value: str) -> bytes:
+        key = (kind, value)
+        token = self.known.get(key)
+        if token is None:
+            token = self.known[key] = self.tokenise(kind, value)
+        return token
+
+    def forget(self) -> None:
+        self.known = {}
+
+
 @dataclass(frozen=True)
 class Recorded:
     """What recording a person did: the record written and the person it belongs to."""
@@ -143,6 +161,9 @@ class Recorder:
         self.people = person_matcher(session, parameters, pending=self.pending)
         self.places = address_matcher(session, pending=self.pending)
         self.batch = Batch()
+        # A row's stored tokens are among its lookup tokens: make each keyed hash once a batch.
+        self._tokens = _RememberingTokeniser(tokeniser())
+        self.people.tokeniser = self.places.tokeniser = self._tokens
         self._proposals: list[tuple[str, str, float, dict[str, object]]] = []
         # Lookup tokens made by ``prefetch``, by the normalised person they belong to.
         self._lookups: dict[int, tuple[list[bytes], list[bytes]]] = {}
@@ -243,6 +264,7 @@ class Recorder:
         review.propose_many(self.session, self._proposals)
         self._proposals = []
         self._lookups = {}
+        self._tokens.forget()
         self.session.flush()
         self.pending = PendingPeople()
         self.people.store = _CombinedPeople(SqlPersonStore(self.session), self.pending)
@@ -253,6 +275,7 @@ class Recorder:
         self.batch = Batch()
         self._proposals = []
         self._lookups = {}
+        self._tokens.forget()
         self.pending = PendingPeople()
         self.people.store = _CombinedPeople(SqlPersonStore(self.session), self.pending)
         self.places.store = _CombinedAddresses(SqlAddressStore(self.session), self.pending)
@@ -362,13 +385,51 @@ def reindex_person(session: Session, person_id: str) -> None:
                 ),
             },
         )
-    rows = index_rows(person_id, tokens)
+    rows = index_rows("person_id", person_id, tokens)
     if rows:
-        session.execute(
-            sa.insert(PersonIndex),
-            [
-                {"id": r["id"], "person_id": person_id, "kind": r["kind"], "token": r["token"]}
-                for r in rows
-            ],
-        )
+        session.execute(sa.insert(PersonIndex), rows)
+    session.flush()
+
+
+def reindex_all(session: Session, *, batch_size: int = 1_000) -> tuple[int, int]:
+    """Rewrite every person's and address's blind-index rows and profiles; commit each batch.
+
+    Needed after an upgrade that changes the blocking keys (migration 0009 drops the old
+    rows). Return how many person records and addresses were indexed.
+    """
+    from forms_app.models import Address
+
+    people = list(session.scalars(sa.select(Person.id).order_by(Person.id)))
+    for start in range(0, len(people), batch_size):
+        for person_id in people[start : start + batch_size]:
+            reindex_person(session, person_id)
+        session.commit()
+    addresses = list(session.scalars(sa.select(Address.id).order_by(Address.id)))
+    for start in range(0, len(addresses), batch_size):
+        reindex_addresses(session, addresses[start : start + batch_size])
+        session.commit()
+    return len(people), len(addresses)
+
+
+def reindex_addresses(session: Session, address_ids: Sequence[str]) -> None:
+    """Rewrite the blind-index rows of some addresses from their fields."""
+    from forms_app.models import Address, AddressIndex
+
+    from .store import ADDRESS_FIELDS, SQLITE_CHUNK, SqlAddressStore, index_rows
+
+    places = AddressMatcher(InMemoryAddressStore(), tokeniser())
+    for start in range(0, len(address_ids), SQLITE_CHUNK):
+        chunk = list(address_ids[start : start + SQLITE_CHUNK])
+        query = sa.select(
+            Address.id, *(getattr(Address, f"{f}_enc") for f in ADDRESS_FIELDS)
+        ).where(Address.id.in_(chunk))
+        rows: list[dict[str, object]] = []
+        for row in session.execute(query).all():
+            found = SqlAddressStore._candidate(row)
+            rows += index_rows(
+                "address_id", str(found.address_id), places.index_tokens(found.address)
+            )
+        session.execute(sa.delete(AddressIndex).where(AddressIndex.address_id.in_(chunk)))
+        if rows:
+            session.execute(sa.insert(AddressIndex), rows)
     session.flush()

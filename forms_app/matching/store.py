@@ -16,12 +16,11 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from dedupe.addresses import Address as NormalAddress
 from dedupe.addresses import normalise_address
-from dedupe.blocking import token_kind
+from dedupe.blocking import KEY_KINDS, token_crowd
 from dedupe.profile import PROFILE_VERSION, load_profile
 from dedupe.records import PersonRecord
 from dedupe.store import (
@@ -56,65 +55,64 @@ def _decrypt(table: str, column: str, row_id: str, blob: bytes | None) -> str | 
     return crypto().keyring.decrypt(blob, FieldContext(table, column, row_id)).decode()
 
 
-def _matching_ids(
-    index: type[PersonIndex] | type[AddressIndex],
-    owner: InstrumentedAttribute[str],
-    tokens: Sequence[bytes],
-    max_bucket: int,
-) -> sa.Subquery:
-    pairs = [(token_kind(t), t) for t in dict.fromkeys(tokens)]
-    counted = (
-        sa.select(
-            owner.label("owner_id"),
-            sa.func.count().over(partition_by=(index.kind, index.token)).label("bucket"),
-        )
-        .where(sa.tuple_(index.kind, index.token).in_(pairs))
-        .subquery()
-    )
-    return sa.select(counted.c.owner_id).where(counted.c.bucket <= max_bucket).distinct().subquery()
+def _crowd_sql(max_bucket: str) -> str:
+    """SQL for the most records a token may be held by before a lookup skips it.
+
+    Weak key kinds (``KeyKind.crowd``) are skipped sooner than the store's ``max_bucket``; the
+    kind is the token's first byte.
+    """
+    weak = sorted({k.code: k.crowd for k in KEY_KINDS.values() if k.crowd is not None}.items())
+    cases = " ".join(f"WHEN {code} THEN LEAST({crowd}, {max_bucket})" for code, crowd in weak)
+    return f"CASE get_byte(w.token, 0) {cases} ELSE {max_bucket} END"
 
 
-# On PostgreSQL the tokens travel as two arrays, so the statement text never changes and the
-# server keeps one prepared plan for it instead of planning every lookup afresh.
+# On PostgreSQL the tokens travel as one text parameter (hex, comma-separated): the statement
+# text never changes, so the server keeps one prepared plan for it, and the client spends
+# nothing on dumping a bytea array element by element.
 _PG_HITS = """
 WITH wanted AS (
-    SELECT DISTINCT kind, token
-    FROM unnest(CAST(:kinds AS varchar[]), CAST(:tokens AS bytea[])) AS q(kind, token)
+    SELECT DISTINCT decode(t, 'hex') AS token
+    FROM unnest(string_to_array(CAST(:tokens AS text), ',')) AS q(t)
 ), hits AS (
-    SELECT i.{owner} AS owner_id, count(*) OVER (PARTITION BY i.kind, i.token) AS bucket
-    FROM {table} AS i JOIN wanted AS w ON i.kind = w.kind AND i.token = w.token
-), ids AS (
-    SELECT DISTINCT owner_id FROM hits WHERE bucket <= :max_bucket
+    SELECT i.{owner} AS owner_id, i.token,
+           count(*) OVER (PARTITION BY i.token) AS bucket, {crowd} AS crowd
+    FROM {table} AS i JOIN wanted AS w ON i.token = w.token
 )
 """
-_PG_PROFILES = sa.text(
-    _PG_HITS.format(owner="person_id", table="person_index")
-    + """
-SELECT p.id, p.merged_into_id, mp.id, mp.version, mp.profile
+_PG_IDS = """, ids AS (
+    SELECT DISTINCT owner_id FROM hits WHERE bucket <= crowd
+)
+"""
+
+
+def _pg_statement(owner: str, table: str, tail: str) -> sa.TextClause:
+    # Only constants of this module are formatted in, never a value.
+    hits = _PG_HITS.format(owner=owner, table=table, crowd=_crowd_sql(":max_bucket"))
+    return sa.text(hits + tail)
+
+
+_PG_PROFILES = _pg_statement(
+    "person_id",
+    "person_index",
+    _PG_IDS
+    + """SELECT p.id, p.merged_into_id, mp.id, mp.version, mp.profile
 FROM ids
 JOIN person AS p ON p.id = ids.owner_id
 LEFT JOIN match_profile AS mp ON mp.person_id = p.id
-"""
+""",
 )
-_PG_ADDRESSES = sa.text(
-    _PG_HITS.format(owner="address_id", table="address_index")
-    + """
-SELECT a.id, a.line_1, a.line_2, a.town, a.postcode
+_PG_ADDRESSES = _pg_statement(
+    "address_id",
+    "address_index",
+    _PG_IDS
+    + """SELECT a.id, a.line_1, a.line_2, a.town, a.postcode
 FROM ids JOIN address AS a ON a.id = ids.owner_id
-"""
+""",
 )
-
-
-_PG_HIT_ROWS = """
-WITH wanted AS (
-    SELECT DISTINCT kind, token
-    FROM unnest(CAST(:kinds AS varchar[]), CAST(:tokens AS bytea[])) AS q(kind, token)
-), hits AS (
-    SELECT i.{owner} AS owner_id, i.token, count(*) OVER (PARTITION BY i.kind, i.token) AS bucket
-    FROM {table} AS i JOIN wanted AS w ON i.kind = w.kind AND i.token = w.token
-)
-SELECT owner_id, token FROM hits WHERE bucket <= :max_bucket
-"""
+_PG_HIT_ROWS = {
+    table: _pg_statement(owner, table, "SELECT owner_id, token FROM hits WHERE bucket <= crowd")
+    for table, owner in (("person_index", "person_id"), ("address_index", "address_id"))
+}
 # SQLite allows a limited number of parameters in one statement.
 SQLITE_CHUNK = 400
 
@@ -123,16 +121,16 @@ def _token_hits(
     session: Session,
     index: type[PersonIndex] | type[AddressIndex],
     owner: InstrumentedAttribute[str],
-    owner_column: str,
     tokens: Sequence[bytes],
     max_bucket: int,
 ) -> list[tuple[str, bytes]]:
     """Return (owner id, token) for every index row that shares a token, crowded ones left out."""
     unique = list(dict.fromkeys(tokens))
+    if not unique:
+        return []
     if _postgresql(session):
-        table = index.__tablename__
-        statement = sa.text(_PG_HIT_ROWS.format(owner=owner_column, table=table))
-        rows = session.execute(statement, {**_arrays(unique), "max_bucket": max_bucket}).all()
+        statement = _PG_HIT_ROWS[index.__tablename__]
+        rows = session.execute(statement, _params(unique, max_bucket)).all()
         return [(str(r[0]), bytes(r[1])) for r in rows]
     hits: list[tuple[str, bytes]] = []
     for start in range(0, len(unique), SQLITE_CHUNK):
@@ -141,13 +139,17 @@ def _token_hits(
             sa.select(
                 owner.label("owner_id"),
                 index.token,
-                sa.func.count().over(partition_by=(index.kind, index.token)).label("bucket"),
+                sa.func.count().over(partition_by=index.token).label("bucket"),
             )
-            .where(sa.tuple_(index.kind, index.token).in_([(token_kind(t), t) for t in chunk]))
+            .where(index.token.in_(chunk))
             .subquery()
         )
-        query = sa.select(counted.c.owner_id, counted.c.token).where(counted.c.bucket <= max_bucket)
-        hits.extend((str(r[0]), bytes(r[1])) for r in session.execute(query).all())
+        query = sa.select(counted.c.owner_id, counted.c.token, counted.c.bucket)
+        hits.extend(
+            (str(owner_id), bytes(token))
+            for owner_id, token, bucket in session.execute(query).all()
+            if bucket <= token_crowd(bytes(token), max_bucket)
+        )
     return hits
 
 
@@ -164,9 +166,11 @@ def _profiles_query() -> sa.Select[str, str | None, str, int, bytes]:
 def _one_of(
     session: Session, column: InstrumentedAttribute[str], values: list[str]
 ) -> sa.ColumnElement[bool]:
-    # On PostgreSQL one array parameter, so the statement is the same for every batch.
+    # On PostgreSQL one text parameter (ids have no commas), so the statement is the same for
+    # every batch and the client dumps one string rather than an array element by element.
     if _postgresql(session):
-        return column == sa.func.any(sa.cast(sa.literal(values), ARRAY(sa.String())))
+        ids = sa.func.string_to_array(sa.cast(sa.literal(",".join(values)), sa.Text), ",")
+        return column == sa.func.any(ids)
     return column.in_(values)
 
 
@@ -174,9 +178,9 @@ def _postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _arrays(tokens: Sequence[bytes]) -> dict[str, list[Any]]:
-    unique = list(dict.fromkeys(tokens))
-    return {"kinds": [token_kind(t) for t in unique], "tokens": unique}
+def _params(tokens: Sequence[bytes], max_bucket: int) -> dict[str, Any]:
+    """The parameters of a PostgreSQL lookup: the tokens as one text, and the bucket limit."""
+    return {"tokens": ",".join(t.hex() for t in dict.fromkeys(tokens)), "max_bucket": max_bucket}
 
 
 class SqlPersonStore:
@@ -195,14 +199,12 @@ class SqlPersonStore:
         if not tokens:
             return []
         if _postgresql(self.session):
-            rows = self.session.execute(
-                _PG_PROFILES, {**_arrays(tokens), "max_bucket": self.max_bucket}
-            ).all()
+            rows = self.session.execute(_PG_PROFILES, _params(tokens, self.max_bucket)).all()
             return self._from_profiles(rows)
-        ids = _matching_ids(PersonIndex, PersonIndex.person_id, tokens, self.max_bucket)
-        return self._from_profiles(
-            self.session.execute(_profiles_query().join(ids, ids.c.owner_id == Person.id)).all()
+        hits = _token_hits(
+            self.session, PersonIndex, PersonIndex.person_id, tokens, self.max_bucket
         )
+        return self.fetch(list(dict.fromkeys(owner for owner, _ in hits)))
 
     def fetch(self, person_ids: Sequence[str]) -> list[CandidateRecord]:
         """Return the decrypted records of the given people."""
@@ -225,13 +227,12 @@ class SqlPersonStore:
         roots = self.roots({row[0]: row[1] for row in rows})
         out: list[CandidateRecord] = []
         without: list[str] = []
+        keyring = crypto().keyring
         for person_id, _, profile_id, version, blob in rows:
             if profile_id is None or version != PROFILE_VERSION:
                 without.append(person_id)
                 continue
-            plain = crypto().keyring.decrypt(
-                blob, FieldContext("match_profile", "profile", profile_id)
-            )
+            plain = keyring.decrypt(blob, FieldContext("match_profile", "profile", profile_id))
             out.append(CandidateRecord(roots[person_id], profile_id, load_profile(plain)))
         # Records written before profiles existed, or by an older dedupe: read the fields.
         return out + self.fetch_fields(list(dict.fromkeys(without)))
@@ -243,7 +244,7 @@ class SqlPersonStore:
         written in between: two statements for a whole batch instead of one per record.
         """
         hits = _token_hits(
-            self.session, PersonIndex, PersonIndex.person_id, "person_id", tokens, self.max_bucket
+            self.session, PersonIndex, PersonIndex.person_id, tokens, self.max_bucket
         )
         tokens_of: dict[str, list[bytes]] = {}
         for owner, token in hits:
@@ -349,12 +350,7 @@ class SqlAddressStore:
     def snapshot(self, tokens: Sequence[bytes]) -> InMemoryAddressStore:
         """Load every address sharing any of many tokens at once, for a batch of lookups."""
         hits = _token_hits(
-            self.session,
-            AddressIndex,
-            AddressIndex.address_id,
-            "address_id",
-            tokens,
-            self.max_bucket,
+            self.session, AddressIndex, AddressIndex.address_id, tokens, self.max_bucket
         )
         tokens_of: dict[str, list[bytes]] = {}
         for owner, token in hits:
@@ -378,15 +374,18 @@ class SqlAddressStore:
         if not tokens:
             return []
         if _postgresql(self.session):
-            rows = self.session.execute(
-                _PG_ADDRESSES, {**_arrays(tokens), "max_bucket": self.max_bucket}
-            ).all()
+            rows = self.session.execute(_PG_ADDRESSES, _params(tokens, self.max_bucket)).all()
             return [self._candidate(row) for row in rows]
-        ids = _matching_ids(AddressIndex, AddressIndex.address_id, tokens, self.max_bucket)
-        query = sa.select(Address.id, *(getattr(Address, f"{f}_enc") for f in ADDRESS_FIELDS)).join(
-            ids, ids.c.owner_id == Address.id
+        hits = _token_hits(
+            self.session, AddressIndex, AddressIndex.address_id, tokens, self.max_bucket
         )
-        return [self._candidate(row) for row in self.session.execute(query).all()]
+        ids = list(dict.fromkeys(owner for owner, _ in hits))
+        query = sa.select(Address.id, *(getattr(Address, f"{f}_enc") for f in ADDRESS_FIELDS))
+        rows: list[Any] = []
+        for start in range(0, len(ids), SQLITE_CHUNK):
+            chunk = ids[start : start + SQLITE_CHUNK]
+            rows.extend(self.session.execute(query.where(Address.id.in_(chunk))).all())
+        return [self._candidate(row) for row in rows]
 
     @staticmethod
     def _candidate(row: Any) -> CandidateAddress:
@@ -406,12 +405,9 @@ def _normalise_address(address: AddressRecord | NormalAddress) -> NormalAddress:
     )
 
 
-def index_rows(owner_id: str, tokens: Iterable[bytes]) -> list[dict[str, object]]:
-    """Rows for an index table: one per token, with its kind named."""
-    return [
-        {"id": row_id(), "owner_id": owner_id, "kind": token_kind(t), "token": t}
-        for t in dict.fromkeys(tokens)
-    ]
+def index_rows(owner: str, owner_id: str, tokens: Iterable[bytes]) -> list[dict[str, object]]:
+    """Rows for an index table: one per distinct token, under the owner column ``owner``."""
+    return [{"token": t, owner: owner_id} for t in dict.fromkeys(tokens)]
 
 
 _ids = random.Random(int.from_bytes(os.urandom(16), "big"))

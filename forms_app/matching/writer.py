@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from dedupe.profile import PROFILE_VERSION, dump_profile
 from dedupe.records import NormalisedPerson, PersonRecord
 from forms_app.crypto import FieldContext, crypto
+from forms_app.crypto.keyring import Keyring
 from forms_app.models import (
     Address,
     AddressIndex,
@@ -30,11 +31,11 @@ from .models import ImportDecision, MatchProfile
 from .store import HOME, index_rows, row_id
 
 
-def _encrypt(table: str, column: str, row_id: str, value: object) -> bytes | None:
+def _encrypt(keyring: Keyring, table: str, column: str, row_id: str, value: object) -> bytes | None:
     if value is None or value == "":
         return None
     text = value.isoformat() if isinstance(value, date) else str(value)
-    return crypto().keyring.encrypt(text.encode(), FieldContext(table, column, row_id))
+    return keyring.encrypt(text.encode(), FieldContext(table, column, row_id))
 
 
 def _iso_date(value: object) -> date | None:
@@ -56,6 +57,8 @@ class Batch:
     address_index: list[dict[str, object]] = field(default_factory=list)
     decisions: list[dict[str, object]] = field(default_factory=list)
     profiles: list[dict[str, object]] = field(default_factory=list)
+    # Looked up once: finding the application's keyring costs more than an encryption.
+    keyring: Keyring = field(default_factory=lambda: crypto().keyring, repr=False)
 
     def __len__(self) -> int:
         return len(self.persons)
@@ -80,13 +83,16 @@ class Batch:
             {
                 "id": address_id,
                 "created_at": created_at,
-                **{name: _encrypt("address", name, address_id, v) for name, v in values.items()},
-                "description": _encrypt("address", "description", address_id, description),
+                **{
+                    name: _encrypt(self.keyring, "address", name, address_id, v)
+                    for name, v in values.items()
+                },
+                "description": _encrypt(
+                    self.keyring, "address", "description", address_id, description
+                ),
             }
         )
-        for row in index_rows(address_id, tokens):
-            row["address_id"] = row.pop("owner_id")
-            self.address_index.append(row)
+        self.address_index += index_rows("address_id", address_id, tokens)
         return address_id
 
     def add_person(
@@ -121,8 +127,13 @@ class Batch:
             {
                 "id": person_id,
                 "created_at": created_at,
-                **{name: _encrypt("person", name, person_id, v) for name, v in values.items()},
-                "description": _encrypt("person", "description", person_id, description),
+                **{
+                    name: _encrypt(self.keyring, "person", name, person_id, v)
+                    for name, v in values.items()
+                },
+                "description": _encrypt(
+                    self.keyring, "person", "description", person_id, description
+                ),
                 "source_system": source_system,
                 "source_id": source_id,
                 "merged_into_id": merged_into_id,
@@ -139,9 +150,7 @@ class Batch:
                     "kind": HOME,
                 }
             )
-        for row in index_rows(person_id, tokens):
-            row["person_id"] = row.pop("owner_id")
-            self.person_index.append(row)
+        self.person_index += index_rows("person_id", person_id, tokens)
         if profile is not None:
             profile_id = row_id()
             self.profiles.append(
@@ -150,7 +159,7 @@ class Batch:
                     "person_id": person_id,
                     "address_id": address_id,
                     "version": PROFILE_VERSION,
-                    "profile": crypto().keyring.encrypt(
+                    "profile": self.keyring.encrypt(
                         dump_profile(profile), FieldContext("match_profile", "profile", profile_id)
                     ),
                 }

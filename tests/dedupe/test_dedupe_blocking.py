@@ -14,6 +14,7 @@ from dedupe.blocking import (
     truncate,
 )
 from dedupe.records import PersonRecord, normalise_person
+from dedupe.store import InMemoryIndex
 
 
 def hmac_tokeniser(kind: str, value: str) -> bytes:
@@ -45,7 +46,7 @@ def test_tokens_are_cut_to_the_bits_of_their_kind_behind_a_kind_byte():
 def test_no_token_is_as_long_as_the_keyed_hash_it_came_from():
     tokens = make_tokens(person_keys(normalise_person(SIAN)), hmac_tokeniser)
     assert tokens
-    assert all(len(t) <= 4 for t in tokens)
+    assert all(len(t) <= 5 for t in tokens)
 
 
 def test_the_tokeniser_receives_the_kind_and_the_normalised_value():
@@ -112,6 +113,47 @@ def test_a_different_key_gives_different_tokens():
 def test_the_truncation_table_states_the_false_positive_rate_at_a_million_people():
     rows = {row["kind"]: row for row in key_table()}
     assert set(rows) == set(KEY_KINDS)
-    assert rows["email"]["false_positive_rate"] == 2.0**-22
+    assert rows["email"]["false_positive_rate"] == 2.0**-30
     assert rows["dob_initial"]["spurious_candidates_per_lookup"] == pytest.approx(3.81, abs=0.01)
     assert all(row["values_per_tag"] >= 2 for row in rows.values())
+
+
+def test_only_weak_kinds_keep_so_few_bits_that_a_million_people_crowd_their_tags():
+    for kind in KEY_KINDS.values():
+        if kind.spurious_candidates() > 0.25:
+            assert kind.crowd is not None, kind.name
+        else:
+            assert kind.crowd is None, kind.name
+
+
+def test_a_changed_first_name_or_surname_still_shares_a_selective_key_with_the_date():
+    ann = normalise_person(
+        PersonRecord(first_name="Ann", last_name="Lee", date_of_birth="1980-05-12")
+    )
+    married = normalise_person(
+        PersonRecord(first_name="Ann", last_name="Wyn", date_of_birth="1980-05-12")
+    )
+    other_name = normalise_person(
+        PersonRecord(first_name="Nia", last_name="Lee", date_of_birth="1980-05-12")
+    )
+
+    def shared(a, b):  # type: ignore[no-untyped-def]
+        return set(kinds_of(sorted(set(make_tokens(person_keys(a), hmac_tokeniser))
+                                   & set(make_tokens(person_keys(b), hmac_tokeniser)))))  # fmt: skip
+
+    assert "dob_first" in shared(ann, married)
+    assert "dob_surname" in shared(ann, other_name)
+
+
+def test_a_weak_tag_is_skipped_when_more_records_than_its_crowd_hold_it():
+    dob_initial = KEY_KINDS["dob_initial"]
+    assert dob_initial.crowd is not None
+    weak = truncate("dob_initial", b"\x01" * 32)
+    strong = truncate("dob_surname", b"\x02" * 32)
+    index: InMemoryIndex[int] = InMemoryIndex(max_bucket=50)
+    for item in range(dob_initial.crowd):
+        index.add(item, [weak, strong])
+    assert len(index.candidates([weak])) == dob_initial.crowd
+    index.add(dob_initial.crowd, [weak, strong])
+    assert index.candidates([weak]) == []
+    assert len(index.candidates([strong])) == dob_initial.crowd + 1

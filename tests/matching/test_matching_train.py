@@ -65,3 +65,28 @@ def test_train_refuses_to_learn_from_too_few_records_and_keeps_the_model(runner,
     assert "Not enough records to learn from yet" in result.output
     assert "The model in use stays." in result.output
     assert db_session.scalar(sa.select(sa.func.count()).select_from(DedupeModel)) == 0
+
+
+def test_reindex_rebuilds_lost_index_rows_so_people_are_found_again(runner, db_session):
+    from forms_app.models import AddressIndex, PersonIndex
+
+    ann = PersonRecord(first_name="Ann", last_name="Lee", date_of_birth="1980-05-12",
+                       address_line_1="12 High Street", town="Bangor", postcode="LL57 1AA")  # fmt: skip
+    recorder = Recorder(db_session)
+    first = recorder.record(ann)
+    recorder.flush()
+    db_session.commit()
+    before = sorted(db_session.scalars(sa.select(PersonIndex.token)).all())
+    db_session.execute(sa.delete(PersonIndex))
+    db_session.execute(sa.delete(AddressIndex))
+    db_session.commit()
+
+    result = runner.invoke(args=["dedupe", "reindex"])
+
+    assert result.exit_code == 0, result.output
+    assert "Reindexed 1 person records and 1 addresses" in result.output
+    assert sorted(db_session.scalars(sa.select(PersonIndex.token)).all()) == before
+    again = Recorder(db_session).record(ann)
+    assert again.decision.outcome == "match"
+    assert again.person_id == first.record_id
+    assert again.address_id == first.address_id
