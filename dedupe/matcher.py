@@ -21,7 +21,7 @@ from dedupe.compare import (
 from dedupe.contact import DEFAULT_REGION
 from dedupe.explain import Explanation, FieldExplanation, status_of
 from dedupe.model import Parameters, address_defaults, probability
-from dedupe.names import are_different_names
+from dedupe.names import Name, are_different_names, sound_different_from_the_start
 from dedupe.records import NormalisedPerson, PersonRecord, normalise_person
 from dedupe.store import AddressRecord, AddressStore, CandidateStore, RecordId
 
@@ -85,8 +85,9 @@ def household_rules(
     first_differs = (
         first == DISAGREE
         or (first == "exact" and given_names_differ(a.name.first, b.name.first))
-        # Spelt alike, but known as different names (Tom and Tim): twins, not a typing slip.
-        or (first in SPELT_ALIKE and are_different_names(a.name.first, b.name.first))
+        # Spelt alike, but known as different names (Tom and Tim), or sounding different from
+        # the first letter (Ella and Bella): twins, not a typing slip.
+        or (first in SPELT_ALIKE and _different_names(a.name.first, b.name.first))
     )
     born_apart = dob == DISAGREE
     gender_differs = levels.get("gender") == DISAGREE
@@ -133,6 +134,10 @@ def _same_identity_number(
     if level == "exact":
         return True
     return level == "near" and not could_be_neighbours(a.identity_number, b.identity_number)
+
+
+def _different_names(a: Name, b: Name) -> bool:
+    return are_different_names(a, b) or sound_different_from_the_start(a, b)
 
 
 def _born_months_apart(a: NormalisedPerson, b: NormalisedPerson, *, below: int) -> bool:

@@ -188,3 +188,14 @@ def are_different_names(a: Name, b: Name) -> bool:
     """
     forms_a, forms_b = canonical_first_names(a), canonical_first_names(b)
     return bool(forms_a) and bool(forms_b) and not forms_a & forms_b
+
+
+def sound_different_from_the_start(a: Name, b: Name) -> bool:
+    """Tell whether two first names begin with different letters and sound different.
+
+    A slip of typing seldom changes the first letter, and one that does (Kate, Cate) usually
+    leaves the sound alone; Ella and Bella, or Jayden and Hayden, are two names.
+    """
+    if not a.core or not b.core:
+        return False
+    return a.core[0] != b.core[0] and a.phonetic != b.phonetic
