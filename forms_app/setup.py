@@ -37,6 +37,7 @@ def initialise(*, demo: bool) -> list[str]:
     report = [
         "Database is up to date.",
         f"Keys are in place ({current_app.config['KEY_PROVIDER']} provider).",
+        *rebuild_matching_index_if_dropped(),
     ]
     sync = current_app.extensions.get("saferforms.sync_forms")
     if sync is not None:
@@ -44,6 +45,24 @@ def initialise(*, demo: bool) -> list[str]:
     if demo:
         report += create_demo()
     return report
+
+
+def rebuild_matching_index_if_dropped() -> list[str]:
+    """Rebuild the blind index when people are held but none has index rows.
+
+    An upgrade that changes the blocking keys (migration 0009) drops the old rows. Until they
+    are rebuilt, matching finds nobody and every report about a known person would make a
+    duplicate, so upgrading with `saferforms init` rebuilds them at once.
+    """
+    from forms_app.matching.service import reindex_all
+    from forms_app.models import Person, PersonIndex
+
+    session = db.session()
+    held = session.execute(select(Person.id).limit(1)).first() is not None
+    if not held or session.execute(select(PersonIndex.person_id).limit(1)).first() is not None:
+        return []
+    people, addresses = reindex_all(session)
+    return [f"Rebuilt the matching index: {people} person records and {addresses} addresses."]
 
 
 def create_demo() -> list[str]:

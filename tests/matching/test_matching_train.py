@@ -90,3 +90,27 @@ def test_reindex_rebuilds_lost_index_rows_so_people_are_found_again(runner, db_s
     assert again.decision.outcome == "match"
     assert again.person_id == first.record_id
     assert again.address_id == first.address_id
+
+
+def test_init_after_an_upgrade_that_dropped_the_index_rebuilds_it(runner, db_session):
+    from forms_app.models import AddressIndex, PersonIndex
+
+    ann = PersonRecord(first_name="Ann", last_name="Lee", date_of_birth="1980-05-12",
+                       postcode="LL57 1AA")  # fmt: skip
+    recorder = Recorder(db_session)
+    first = recorder.record(ann)
+    recorder.flush()
+    db_session.commit()
+    # What migration 0009 leaves behind: people held, no index rows.
+    db_session.execute(sa.delete(PersonIndex))
+    db_session.execute(sa.delete(AddressIndex))
+    db_session.commit()
+
+    result = runner.invoke(args=["init"])
+
+    assert result.exit_code == 0, result.output
+    assert "Rebuilt the matching index: 1 person records" in result.output
+    again = Recorder(db_session).record(ann)
+    assert (again.decision.outcome, again.person_id) == ("match", first.record_id)
+    # A second run finds the index in place and leaves it alone.
+    assert "Rebuilt" not in runner.invoke(args=["init"]).output
