@@ -64,9 +64,9 @@ class KeyKind:
 # A weak key's tag held by more records than this is skipped (see KeyKind.crowd).
 WEAK_CROWD = 8
 
-# Codes are never reused: a tag of a retired kind (or of a kind whose bits changed) left in a
-# store must not be read as another. Retired: none yet. Bits changed in revision 0009's
-# release: 5-11 and 20-22 (from 22), so stores made before it are reindexed.
+# Codes are never reused: a tag of a retired kind left in a store must not be read as another.
+# Retired: none yet. With migration 0009 the bits of 5-11 and 20-22 changed (from 22), and
+# dob_place stopped holding UK districts (dob_district does), so older stores are reindexed.
 KEY_KINDS: dict[str, KeyKind] = {
     k.name: k
     for k in (

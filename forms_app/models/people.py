@@ -42,7 +42,9 @@ class Person(IdMixin, TimestampMixin, Base):
     merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     index_rows: Mapped[list[PersonIndex]] = relationship(
-        back_populates="person", cascade="all, delete-orphan"
+        primaryjoin="Person.id == foreign(PersonIndex.person_id)",
+        back_populates="person",
+        cascade="all, delete-orphan",
     )
 
     __table_args__ = (UniqueConstraint("source_system", "source_id"),)
@@ -52,15 +54,21 @@ class PersonIndex(Base):
     """A blind-index token of one person: the kind's code byte, then the truncated keyed hash.
 
     Keyed by (token, person) with no id of its own: a lookup reads the primary key alone, and
-    writing a row costs two B-tree entries instead of three.
+    writing a row costs two B-tree entries instead of three. Derived data, rebuilt by
+    `saferforms dedupe reindex`, so it has no foreign key: checking one for each of the dozen
+    rows a person gets cost an import more server time than inserting them. The relationship
+    deletes a person's rows with the person; a lookup joins to the person, so a row left behind
+    by a delete that bypassed it finds nobody.
     """
 
     __tablename__ = "person_index"
 
     token: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), primary_key=True, index=True)
+    person_id: Mapped[str] = mapped_column(ID, primary_key=True, index=True)
 
-    person: Mapped[Person] = relationship(back_populates="index_rows")
+    person: Mapped[Person] = relationship(
+        primaryjoin="foreign(PersonIndex.person_id) == Person.id", back_populates="index_rows"
+    )
 
 
 class Address(IdMixin, TimestampMixin, Base):
@@ -80,19 +88,23 @@ class Address(IdMixin, TimestampMixin, Base):
     description = Encrypted[str]()
 
     index_rows: Mapped[list[AddressIndex]] = relationship(
-        back_populates="address", cascade="all, delete-orphan"
+        primaryjoin="Address.id == foreign(AddressIndex.address_id)",
+        back_populates="address",
+        cascade="all, delete-orphan",
     )
 
 
 class AddressIndex(Base):
-    """A blind-index token of one address, keyed like PersonIndex."""
+    """A blind-index token of one address, keyed like PersonIndex (and, like it, no foreign key)."""
 
     __tablename__ = "address_index"
 
     token: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
-    address_id: Mapped[str] = mapped_column(ForeignKey("address.id"), primary_key=True, index=True)
+    address_id: Mapped[str] = mapped_column(ID, primary_key=True, index=True)
 
-    address: Mapped[Address] = relationship(back_populates="index_rows")
+    address: Mapped[Address] = relationship(
+        primaryjoin="foreign(AddressIndex.address_id) == Address.id", back_populates="index_rows"
+    )
 
 
 class PersonAddress(IdMixin, TimestampMixin, Base):
