@@ -211,7 +211,14 @@ def acknowledge_reporter(submission_id: str) -> None:
     from forms_app.intake.contact import reporter_email
 
     outbox_id = _outbox_id()
-    submission = db.session.get(Submission, submission_id)
+    submission = db.session.execute(
+        select(
+            _submission.c.id,
+            _submission.c.reference,
+            _submission.c.form_version_id,
+            _submission.c.sealed_answers,
+        ).where(_submission.c.id == submission_id)
+    ).first()
     if submission is None:
         raise PermanentJobError("the submission does not exist")
     address = reporter_email(submission)
