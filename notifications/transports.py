@@ -12,6 +12,7 @@ import ssl
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from email import quoprimime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -34,21 +35,73 @@ class Transport(Protocol):
     def send(self, message: Message) -> str: ...
 
 
-def build_email(message: Message, sender: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = message.to
-    email["Subject"] = message.subject
-    email["Date"] = format_datetime(datetime.now(UTC))
-    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    email["X-SaferForms-Template"] = message.template
+# Every character str.splitlines() breaks a line at: in a header value, one could start a header
+# (or the body) of the recipient's choosing. The email package refuses these too.
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+# RFC 5322 asks for header lines of at most 78 characters; longer ones need folding.
+MAX_LINE = 78
+
+
+def email_headers(message: Message, sender: str) -> list[tuple[str, str]]:
+    """The message's headers, in order; a value with a line break in it is refused."""
+    headers = [
+        ("From", sender),
+        ("To", message.to),
+        ("Subject", message.subject),
+        ("Date", format_datetime(datetime.now(UTC))),
+        ("Message-ID", make_msgid(domain=sender.rpartition("@")[2].rstrip(">") or None)),
+        ("X-SaferForms-Template", message.template),
+    ]
     if message.reference:
-        email["X-SaferForms-Reference"] = message.reference
+        headers.append(("X-SaferForms-Reference", message.reference))
     if message.urgent:
-        email["Importance"] = "high"
-        email["X-Priority"] = "1"
-    email.set_content(message.body)
+        headers += [("Importance", "high"), ("X-Priority", "1")]
+    for name, value in headers:
+        if not _LINE_BREAKS.isdisjoint(value):
+            raise ValueError(f"the {name} header may not contain a line break")
+    return headers
+
+
+def build_email(message: Message, sender: str) -> EmailMessage:
+    """The message as the email package builds it (SMTP, and headers that need encoding)."""
+    return _email_message(email_headers(message, sender), message.body)
+
+
+def _email_message(headers: list[tuple[str, str]], body: str) -> EmailMessage:
+    email = EmailMessage()
+    for name, value in headers:
+        email[name] = value
+    email.set_content(body)
     return email
+
+
+def render_email(message: Message, sender: str) -> bytes:
+    """The message as bytes, with "\\n" line endings, as EmailMessage.as_bytes() writes it.
+
+    Our headers are almost always short ASCII: those are written directly, which costs a small
+    fraction of the email package's header parsing and folding. Anything else (a non-ASCII
+    or over-long header) goes through the email package.
+    """
+    headers = email_headers(message, sender)
+    if not all(
+        value.isascii() and len(name) + 2 + len(value) <= MAX_LINE for name, value in headers
+    ):
+        return _email_message(headers, message.body).as_bytes()
+    lines = message.body.encode("utf-8").splitlines()
+    if message.body.isascii() and all(len(line) <= MAX_LINE for line in lines):
+        encoding, body = "7bit", b"\n".join(lines) + b"\n"
+    else:
+        encoding = "quoted-printable"
+        # As the email package does: QP over the UTF-8 bytes, one character per byte.
+        text = b"\n".join(lines).decode("latin-1") + "\n"
+        body = quoprimime.body_encode(text, MAX_LINE).encode("ascii")
+    head = "".join(f"{name}: {value}\n" for name, value in headers)
+    head += (
+        'Content-Type: text/plain; charset="utf-8"\n'
+        f"Content-Transfer-Encoding: {encoding}\n"
+        "MIME-Version: 1.0\n\n"
+    )
+    return head.encode("ascii") + body
 
 
 class FileTransport:
@@ -62,14 +115,14 @@ class FileTransport:
 
     def send(self, message: Message) -> str:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        email = build_email(message, self.sender)
+        data = render_email(message, self.sender)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         name = f"{stamp}-{message.template}-{uuid.uuid4().hex[:8]}.eml"
         temporary = self.directory / f".{name}.tmp"
         # Messages can hold a recipient's address: readable by the service's user only.
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(email.as_bytes())
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         # A reader of the folder never sees half a message.

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forms_app.extensions import db
-from forms_app.models import AuditEvent, AuditHead, utcnow
+from forms_app.models import AuditEvent, AuditHead, table_of, utcnow
 
 if TYPE_CHECKING:
     from forms_app.models import User
@@ -92,10 +92,12 @@ def record(
     if origin is None and has_request_context():
         origin = request.remote_addr
     session = session if session is not None else db.session()
+    # Write the caller's pending changes before taking the head's lock, so it is held briefly.
+    session.flush()
 
-    head = _lock_head(session)
+    last_id, last_hash = _lock_head(session)
     event = AuditEvent(
-        id=head.last_id + 1,
+        id=last_id + 1,
         occurred_at=utcnow(),
         actor_type="user"
         if actor is not None
@@ -106,34 +108,44 @@ def record(
         object_id=object_id,
         fields=names,
         origin=origin_of(origin),
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
     )
     event.hash = event_hash(event)
-    session.add(event)
-    head.last_id = event.id
-    head.last_hash = event.hash
-    head.tag = head_tag(event.id, event.hash)
-    session.flush()
+    # Core statements: every write of the system takes this path, and the ORM's bookkeeping
+    # for two rows cost more than hashing them. The event returned is not in the session.
+    session.execute(insert(_events).values({c.key: getattr(event, c.key) for c in _events.c}))
+    session.execute(
+        update(_head)
+        .where(_head.c.id == HEAD_ID)
+        .values(last_id=event.id, last_hash=event.hash, tag=head_tag(event.id, event.hash))
+    )
     return event
 
 
-def _lock_head(session: Session) -> AuditHead:
-    query = select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
-    head = session.scalar(query)
-    if head is not None:
-        return head
-    try:
-        with session.begin_nested():
-            session.add(
-                AuditHead(
-                    id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH, tag=head_tag(0, GENESIS_HASH)
+_events, _head = table_of(AuditEvent), table_of(AuditHead)
+
+
+def _lock_head(session: Session) -> tuple[int, str]:
+    """Lock the head row (creating it the first time); return the chain's last id and hash."""
+    query = select(_head.c.last_id, _head.c.last_hash).where(_head.c.id == HEAD_ID)
+    query = query.with_for_update()
+    head = session.execute(query).first()
+    if head is None:
+        try:
+            with session.begin_nested():
+                session.execute(
+                    insert(_head).values(
+                        id=HEAD_ID,
+                        last_id=0,
+                        last_hash=GENESIS_HASH,
+                        tag=head_tag(0, GENESIS_HASH),
+                    )
                 )
-            )
-    except IntegrityError:
-        pass  # another writer created it first; lock theirs
-    head = session.scalar(query.execution_options(populate_existing=True))
-    assert head is not None
-    return head
+        except IntegrityError:
+            pass  # another writer created it first; lock theirs
+        head = session.execute(query).first()
+        assert head is not None
+    return int(head.last_id), str(head.last_hash)
 
 
 @dataclass(frozen=True)

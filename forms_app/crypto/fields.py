@@ -91,6 +91,14 @@ class Encrypted(Generic[T]):
         cache[self.name] = (blob, value)
         return value  # type: ignore[no-any-return]
 
+    def for_row(self, table: str, row_id: str, value: T | None) -> bytes | None:
+        """What `__set__` would store for `value` in row `row_id` of `table`, for a Core insert."""
+        if value is None:
+            return None
+        from . import crypto
+
+        return crypto().keyring.encrypt(self.encode(value), FieldContext(table, self.name, row_id))
+
     def __set__(self, obj: Any, value: T | None) -> None:
         cache = obj.__dict__.setdefault("_plaintext_cache", {})
         cache.pop(self.name, None)

@@ -6,15 +6,25 @@ acknowledgement opens the submission by id, takes the address, and forgets it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from forms_app.models import Submission
 from forms_app.public.submissions import read_sealed
 
 from .forms import definition_for
 
 
-def reporter_email(submission: Submission) -> str | None:
+class SealedSubmission(Protocol):
+    """What is read of a submission to find the address: a Submission, or a row of its columns."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def sealed_answers(self) -> bytes: ...
+    @property
+    def form_version_id(self) -> str: ...
+
+
+def reporter_email(submission: SealedSubmission) -> str | None:
     """The address to acknowledge the report to, or None (anonymous, or no address given)."""
     payload = read_sealed(submission.id, submission.sealed_answers)
     answers: dict[str, Any] = payload.get("answers") or {}

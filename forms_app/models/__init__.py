@@ -1,7 +1,7 @@
 """The data model, split by domain. Import from here."""
 
 from .audit import AuditEvent, AuditHead
-from .base import Base, new_id, utcnow
+from .base import Base, new_id, table_of, utcnow
 from .cases import AccessGrant, Case, CaseParty, CaseStatus, CaseUpdate, PartyRole
 from .forms import Channel, FormVersion, Submission, SubmissionStatus
 from .keys import KeyRotationProgress
@@ -43,5 +43,6 @@ __all__ = [
     "Team",
     "User",
     "new_id",
+    "table_of",
     "utcnow",
 ]

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, String, TypeDecorator
+from sqlalchemy import DateTime, String, Table, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -50,6 +50,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def table_of(model: type) -> Table:
+    """The table a model is mapped to, for Core statements that skip the ORM's bookkeeping."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
 ID = String(36)
 
 
@@ -71,4 +78,4 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
-__all__ = ["Base", "ID", "IdMixin", "TimestampMixin", "UTCDateTime", "new_id", "utcnow"]
+__all__ = ["Base", "ID", "IdMixin", "TimestampMixin", "UTCDateTime", "new_id", "table_of", "utcnow"]

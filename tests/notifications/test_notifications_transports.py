@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import email
+import email.policy
 import ipaddress
+import re
 import ssl
 import stat
 
@@ -18,6 +21,7 @@ from notifications import (
     build_transport,
     messages,
 )
+from notifications.transports import build_email
 from tests.jobs.pipeline_support import NOTIFY_TEST_KEY, NotifyStub, notify_server, smtp_server
 
 TEMPLATE_IDS = {
@@ -51,6 +55,67 @@ def test_the_file_transport_writes_one_private_file_a_message(tmp_path) -> None:
     assert "To: asb-team@council.example" in text
     assert "Importance: high" in text
     assert "https://safer.example/staff/sign-in" in text
+
+
+def _acknowledgement(*, to: str, form_title: str) -> messages.Message:
+    return messages.reporter_acknowledgement(
+        to=to,
+        submission_reference="ASB-7KQ3-MX2P",
+        form_title=form_title,
+        follow_url="https://safer.example/portal",
+        reference="0190f0a0-0000-7000-8000-000000000002",
+        partnership_name="Northdale Community Safety Partnership",
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        _new_case(urgent=True),
+        _acknowledgement(to="reporter@home.example", form_title="Report anti-social behaviour"),
+        # A body that is not ASCII, and a header the email package must encode.
+        _acknowledgement(to="reporter@home.example", form_title="Adrodd ymddygiad — ŵ"),
+        _acknowledgement(to="gohebydd@cartref.example", form_title="Adrodd"),
+        _acknowledgement(to="dŵr@cartref.example", form_title="Adrodd"),
+    ],
+)
+def test_the_file_transport_writes_what_the_email_package_would_write(tmp_path, message) -> None:
+    sender = "Safer Forms <no-reply@safer.example>"
+    FileTransport(tmp_path, sender).send(message)
+
+    [written] = list(tmp_path.iterdir())
+    data = written.read_bytes()
+    expected = build_email(message, sender).as_bytes()
+
+    def without_date_and_id(raw: bytes) -> bytes:
+        return re.sub(rb"(?m)^(Date|Message-ID): .*\n", b"", raw)
+
+    assert without_date_and_id(data) == without_date_and_id(expected)
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
+    assert parsed["To"] == message.to and parsed["Subject"] == message.subject
+    assert parsed["X-SaferForms-Reference"] == message.reference
+    assert parsed.get_content() == message.body
+    assert re.fullmatch(r"<[^<>@]+@safer\.example>", parsed["Message-ID"])
+
+
+@pytest.mark.parametrize(
+    "to",
+    [
+        "reporter@home.example\nBcc: someone@else.example",
+        "reporter@home.example\r\nBcc: someone@else.example",
+        # A break at the end would end the headers there: the rest would become the body.
+        "reporter@home.example\n",
+        "reporter@home.example\u2028Bcc: someone@else.example",
+    ],
+)
+def test_a_header_with_a_line_break_is_refused_and_nothing_is_written(tmp_path, to) -> None:
+    message = _acknowledgement(to=to, form_title="Report anti-social behaviour")
+
+    with pytest.raises(ValueError, match="the To header may not contain a line break"):
+        FileTransport(tmp_path, "no-reply@safer.example").send(message)
+    with pytest.raises(ValueError, match="the To header may not contain a line break"):
+        build_email(message, "no-reply@safer.example")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_smtp_delivers_the_message_with_the_reference_and_nothing_else_about_the_case() -> None:
