@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from dedupe.text import fold
+from dedupe.text import clean, fold
 
 # Shorter than this is a house number or a typing slip, not something that names one person.
 MIN_LENGTH = 4
@@ -28,11 +28,7 @@ _NI = re.compile(r"^([A-Z]{2}\d{6})[A-D]?$")
 
 def normalise_identity_number(value: object) -> str:
     """Return ``SCHEME:VALUE`` for a number, or "" when it is missing or too short."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value != value:  # NaN from pandas
-        return ""
-    text = "".join(ch for ch in fold(str(value)) if ch.isalnum()).upper()
+    text = "".join(ch for ch in fold(clean(value)) if ch.isalnum()).upper()
     if len(text) < MIN_LENGTH:
         return ""
     if len(text) == 10 and text.isascii() and text.isdigit():

@@ -75,7 +75,7 @@ def _email_message(headers: list[tuple[str, str]], body: str) -> EmailMessage:
 
 
 def render_email(message: Message, sender: str) -> bytes:
-    """The message as bytes, with "\n" line endings, for the file outbox.
+    """The message as bytes, with bare newline line endings, for the file outbox.
 
     Our headers are almost always short ASCII: for those the email package's compat32 API
     writes the message, at about a quarter of the cost of EmailMessage's header parsing. Any
