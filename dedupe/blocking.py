@@ -94,6 +94,8 @@ KEY_KINDS: dict[str, KeyKind] = {
         KeyKind("address_unit", 20, 26, 30, "postcode, house number and flat"),
         KeyKind("address_street", 21, 26, 30, "house number, flat, street sound and town sound"),
         KeyKind("address_premises", 22, 26, 28, "building name sound and postcode district"),
+        KeyKind("described_place", 23, 19, 21, "postcode of a place described in words, with "
+                "no house number, flat or building name", WEAK_CROWD),
     )
 }  # fmt: skip
 PERSON_KINDS = tuple(k for k in KEY_KINDS.values() if k.code < 20)
@@ -222,6 +224,13 @@ def address_keys(address: Address, *, expand: bool = False) -> list[BlockingKey]
         keys.append(BlockingKey("address_street", value))
     if address.premises and (district := _district(address) or town):
         keys.append(BlockingKey("address_premises", f"{_place(address)}|{district}"))
+    if address.street and not (address.number or address.flat or address.premises):
+        # A place described in words ("outside 4 Elm Road", "the alley behind the shops"), as
+        # a report gives where something happened: its postcode finds the places described
+        # near it, and comparing the words decides which, if any, is the same place.
+        postcode = address.postcode
+        if postcode and (postcode.complete or not postcode.uk):
+            keys += [BlockingKey("described_place", c) for c in _postcodes(address, expand)]
     return keys
 
 

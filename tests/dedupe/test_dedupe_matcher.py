@@ -358,6 +358,21 @@ def test_the_house_next_door_is_a_new_address(tokeniser):
     )
 
 
+def test_a_place_described_in_words_is_found_again_by_its_postcode(tokeniser):
+    """Where an incident happened is often a description and a postcode, with no town."""
+    matcher = _address_store(
+        tokeniser,
+        ("a1", AddressRecord("Outside 4 Elm Road", None, None, "SW1A 1AA")),
+        ("a2", AddressRecord("The alley behind the shops", None, None, "SW1A 1AA")),
+    )
+    decision = matcher.match(AddressRecord("outside 4 elm road", None, None, "sw1a1aa"))
+    assert (decision.outcome, decision.id) == ("match", "a1")
+    elsewhere = matcher.match(AddressRecord("Outside 4 Elm Road", None, None, "ND1 4EL"))
+    assert elsewhere.outcome == "new"
+    other_place = matcher.match(AddressRecord("The bus shelter", None, None, "SW1A 1AA"))
+    assert other_place.outcome == "new"
+
+
 def test_a_mistyped_postcode_on_the_right_street_still_matches(tokeniser):
     matcher = _address_store(
         tokeniser, ("a1", AddressRecord("12 High Street", None, "Cardiff", "CF10 1AA"))
