@@ -345,13 +345,19 @@ def _match_people_and_place(
         else None
     )
     place_description = place.get("description") if place else None
+    # A place already held is linked, never written, so nothing another report writes can
+    # change what it is: it is found before any lock is taken. Many reports about one place
+    # (an incident that brings a surge) then do not wait for each other on its tokens.
+    held_place = recorder.places.match(place_record) if place_record is not None else None
+    if held_place is not None and (held_place.outcome != "match" or held_place.id is None):
+        held_place = None
 
     tokens: list[bytes] = []
     for person in normalised:
         tokens += recorder.people.query_tokens(person) + recorder.people.index_tokens(person)
         if person.address:
             tokens += recorder.places.query_tokens(person.address)
-    if place_record is not None:
+    if place_record is not None and held_place is None:
         tokens += recorder.places.query_tokens(place_record)
     lock_tokens(session, tokens)
 
@@ -376,7 +382,7 @@ def _match_people_and_place(
 
     location_id = None
     if place_record is not None:
-        found = recorder.places.match(place_record)
+        found = held_place or recorder.places.match(place_record)
         if found.outcome == "match" and found.id is not None:
             location_id = str(found.id)
             if place_description:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import event, func, select, update
 
 from forms_app.extensions import db
+from forms_app.intake import processor
 from forms_app.intake.models import CaseAssessment, CaseReport
 from forms_app.jobs import run_due
 from forms_app.jobs.runner import execute
@@ -377,3 +380,80 @@ def test_a_report_updates_its_submission_once_and_inserts_each_table_in_one_stat
     assert submission.risk_reasons[0].encode() not in assessment.reasons_enc
     assert db_session.scalar(select(func.count()).select_from(CaseParty)) == 4
     assert db_session.scalar(select(func.count()).select_from(PersonLink)) == 3
+
+
+def test_a_report_about_a_place_already_held_does_not_wait_for_another_about_it(
+    app, client, db_session, teams, monkeypatch
+) -> None:
+    """An incident that brings a surge of reports about one place: they are not processed one
+    at a time. (Only PostgreSQL takes locks; SQLite runs one writer at a time anyway.)"""
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("locks on blocking keys are taken on PostgreSQL only")
+    submit(client, victim_report())
+    _process(app)  # the place is held from now on
+    first, second = (
+        submit(
+            client,
+            victim_report(
+                name=name,
+                email=f"{name.split()[0].lower()}@home.example",
+                your_address={
+                    "contact_address-line1": line,
+                    "contact_address-town": "Northdale",
+                    "contact_address-postcode": postcode,
+                },
+            ),
+        )
+        for name, line, postcode in (
+            ("Ann Jones", "7 Ash Grove", "ND2 7AG"),
+            ("Raj Patel", "12 Birch Lane", "ND3 1BL"),
+        )
+    )
+    rows = dict(
+        db_session.execute(
+            select(Submission.reference, Outbox.id)
+            .join(Outbox, Outbox.payload["submission_id"].as_string() == Submission.id)
+            .where(Outbox.kind == "process_submission", Outbox.state != OutboxState.DONE)
+        ).all()
+    )
+    db_session.rollback()
+
+    locked, carry_on = threading.Event(), threading.Event()
+    holder = threading.current_thread
+    paused: list[threading.Thread] = []
+    original = processor.lock_tokens
+
+    def lock_then_wait(session, tokens) -> None:
+        original(session, tokens)
+        if holder() in paused:
+            locked.set()
+            carry_on.wait(30)
+
+    monkeypatch.setattr(processor, "lock_tokens", lock_then_wait)
+    outcomes: dict[str, str] = {}
+
+    def run(reference: str) -> None:
+        with app.app_context():
+            try:
+                outcomes[reference] = execute(rows[reference])
+            finally:
+                db.session.remove()
+
+    in_flight = threading.Thread(target=run, args=(first,))
+    paused.append(in_flight)
+    after = threading.Thread(target=run, args=(second,))
+    try:
+        in_flight.start()
+        assert locked.wait(30), "the first report never took its locks"
+        after.start()
+        after.join(20)
+        # The second report finished while the first still held its locks, uncommitted.
+        assert not after.is_alive() and outcomes.get(second) == "done"
+    finally:
+        carry_on.set()
+        in_flight.join(30)
+        after.join(30)
+    assert outcomes == {first: "done", second: "done"}
+    db_session.expire_all()
+    locations = set(db_session.scalars(select(CaseReport.location_id)))
+    assert len(locations) == 1 and None not in locations  # one place, linked by all three
