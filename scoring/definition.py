@@ -118,6 +118,18 @@ class Instrument:
             for kind, node in order
         )
 
+        # The longest look back of any history rule: no earlier report can count once it is
+        # further back than this (None: the instrument reads no history at all).
+        self.history_days: int | None = max(
+            (
+                max(rule.within_days, rule.reported_within_days or 0)
+                for rules in flag_rules.values()
+                for rule in rules
+                if isinstance(rule, HistoryRule)
+            ),
+            default=None,
+        )
+
     def __repr__(self) -> str:
         return f"Instrument({self.name!r}, version={self.version!r})"
 

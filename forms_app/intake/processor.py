@@ -127,6 +127,8 @@ def process_submission(submission_id: str) -> None:
 
     history = _history(
         session,
+        instrument,
+        submitted_at,
         victim_id=victim.person_id if victim else None,
         home_address_id=victim.home_address_id if victim else None,
         location_id=intake.location_id,
@@ -621,6 +623,8 @@ def _grant(
 
 def _history(
     session: Session,
+    instrument: scoring.Instrument | None,
+    now: datetime,
     *,
     victim_id: str | None,
     home_address_id: str | None,
@@ -629,10 +633,14 @@ def _history(
     exclude_submission_id: str | None = None,
     written: set[str] | frozenset[str] = frozenset(),
 ) -> list[HistoryEntry]:
-    """Earlier reports sharing this report's victim, their address, the place or the case.
+    """Earlier reports sharing this report's victim, their address, the place or the case,
+    as far back as the instrument's history rules look from `now`.
 
-    Ids in `written` (records this report wrote) cannot be named by an earlier report.
+    Ids in `written` (records this report wrote) cannot be named by an earlier report. A place
+    that draws reports for years is read only as far back as any rule counts.
     """
+    if instrument is None or instrument.history_days is None:
+        return []
     links = []
     if victim_id and victim_id not in written:
         links.append(CaseReport.victim_id == victim_id)
@@ -644,10 +652,12 @@ def _history(
         links.append(CaseReport.case_id == case_id)
     if not links:
         return []
+    # A day more than the rules' look back: they count UK calendar days, stored times are UTC.
+    since = now - timedelta(days=instrument.history_days + 1)
     query = (
         sa.select(CaseReport, Submission.reference)
         .join(Submission, Submission.id == CaseReport.submission_id)
-        .where(sa.or_(*links))
+        .where(sa.or_(*links), CaseReport.reported_at >= since)
     )
     if exclude_submission_id:
         query = query.where(CaseReport.submission_id != exclude_submission_id)
@@ -766,6 +776,8 @@ def _reassess_open_cases(
         answers = _open(original)
         history = _history(
             session,
+            instrument,
+            trigger.created_at,
             victim_id=report.victim_id,
             home_address_id=report.home_address_id,
             location_id=report.location_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select, update
@@ -391,24 +392,8 @@ def test_a_report_about_a_place_already_held_does_not_wait_for_another_about_it(
         pytest.skip("locks on blocking keys are taken on PostgreSQL only")
     submit(client, victim_report())
     _process(app)  # the place is held from now on
-    first, second = (
-        submit(
-            client,
-            victim_report(
-                name=name,
-                email=f"{name.split()[0].lower()}@home.example",
-                your_address={
-                    "contact_address-line1": line,
-                    "contact_address-town": "Northdale",
-                    "contact_address-postcode": postcode,
-                },
-            ),
-        )
-        for name, line, postcode in (
-            ("Ann Jones", "7 Ash Grove", "ND2 7AG"),
-            ("Raj Patel", "12 Birch Lane", "ND3 1BL"),
-        )
-    )
+    first = submit(client, _elsewhere("Ann Jones", "7 Ash Grove", "ND2 7AG"))
+    second = submit(client, _elsewhere("Raj Patel", "12 Birch Lane", "ND3 1BL"))
     rows = dict(
         db_session.execute(
             select(Submission.reference, Outbox.id)
@@ -457,3 +442,45 @@ def test_a_report_about_a_place_already_held_does_not_wait_for_another_about_it(
     db_session.expire_all()
     locations = set(db_session.scalars(select(CaseReport.location_id)))
     assert len(locations) == 1 and None not in locations  # one place, linked by all three
+
+
+def _elsewhere(name: str, line: str, postcode: str) -> dict[str, dict[str, str]]:
+    """A report by another victim, living elsewhere, about the same place as victim_report."""
+    return victim_report(
+        name=name,
+        email=f"{name.split()[0].lower()}@home.example",
+        your_address={
+            "contact_address-line1": line,
+            "contact_address-town": "Northdale",
+            "contact_address-postcode": postcode,
+        },
+    )
+
+
+def test_earlier_reports_about_the_place_count_as_far_back_as_the_rules_look(
+    app, client, db_session, teams
+) -> None:
+    """The public form gives where it happened as words and a postcode: later reports find the
+    place again, and a place that draws reports for years is read back only 182 days, the
+    furthest the ASB instrument looks."""
+    submit(client, victim_report())
+    _process(app)
+    for report in db_session.scalars(select(CaseReport)):
+        report.reported_at -= timedelta(days=200)
+    db_session.commit()
+    second = submit(client, _elsewhere("Ann Jones", "7 Ash Grove", "ND2 7AG"))
+    _process(app)
+    third = submit(client, _elsewhere("Raj Patel", "12 Birch Lane", "ND3 1BL"))
+    _process(app)
+
+    def history_size(reference: str) -> int:
+        return db_session.scalar(
+            select(CaseAssessment.history_size)
+            .join(Submission, Submission.id == CaseAssessment.submission_id)
+            .where(Submission.reference == reference)
+        )
+
+    db_session.expire_all()
+    assert history_size(second) == 0  # the first report is 200 days old
+    assert history_size(third) == 1  # the second, about the same place
+    assert len(set(db_session.scalars(select(CaseReport.location_id)))) == 1
