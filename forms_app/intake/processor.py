@@ -641,46 +641,53 @@ def _history(
     """
     if instrument is None or instrument.history_days is None:
         return []
+    report, submission = table_of(CaseReport), table_of(Submission)
     links = []
     if victim_id and victim_id not in written:
-        links.append(CaseReport.victim_id == victim_id)
+        links.append(report.c.victim_id == victim_id)
     if home_address_id and home_address_id not in written:
-        links.append(CaseReport.home_address_id == home_address_id)
+        links.append(report.c.home_address_id == home_address_id)
     if location_id and location_id not in written:
-        links.append(CaseReport.location_id == location_id)
+        links.append(report.c.location_id == location_id)
     if case_id:
-        links.append(CaseReport.case_id == case_id)
+        links.append(report.c.case_id == case_id)
     if not links:
         return []
     # A day more than the rules' look back: they count UK calendar days, stored times are UTC.
     since = now - timedelta(days=instrument.history_days + 1)
+    # Plain columns, not ORM objects: a busy place can have hundreds of reports in the window.
     query = (
-        sa.select(CaseReport, Submission.reference)
-        .join(Submission, Submission.id == CaseReport.submission_id)
-        .where(sa.or_(*links), CaseReport.reported_at >= since)
+        sa.select(
+            report.c.reported_at,
+            report.c.incident_date,
+            report.c.reporter_id,
+            report.c.hate,
+            submission.c.reference,
+            report.c.victim_id,
+            report.c.home_address_id,
+            report.c.location_id,
+            report.c.case_id,
+        )
+        .join(submission, submission.c.id == report.c.submission_id)
+        .where(sa.or_(*links), report.c.reported_at >= since)
     )
     if exclude_submission_id:
-        query = query.where(CaseReport.submission_id != exclude_submission_id)
+        query = query.where(report.c.submission_id != exclude_submission_id)
+    wanted = (
+        ("person", victim_id),
+        ("address", home_address_id),
+        ("location", location_id),
+        ("problem", case_id),
+    )
     entries = []
-    for report, reference in session.execute(query).all():
-        same = set()
-        if victim_id and report.victim_id == victim_id:
-            same.add("person")
-        if home_address_id and report.home_address_id == home_address_id:
-            same.add("address")
-        if location_id and report.location_id == location_id:
-            same.add("location")
-        if case_id and report.case_id == case_id:
-            same.add("problem")
+    for reported_at, incident_date, reporter, hate, reference, *links_of in session.execute(query):
+        same = frozenset(
+            link
+            for (link, mine), theirs in zip(wanted, links_of, strict=True)
+            if mine and mine == theirs
+        )
         entries.append(
-            HistoryEntry(
-                reported_on=day_of(report.reported_at),
-                same=frozenset(same),
-                incident_date=report.incident_date,
-                reporter=report.reporter_id,
-                hate=report.hate,
-                reference=reference,
-            )
+            HistoryEntry(day_of(reported_at), same, incident_date, reporter, hate, reference)
         )
     return entries
 
