@@ -6,13 +6,13 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from forms_app.definitions import FormDefinition, load_text
+from forms_app.definitions import FormDefinition
 from forms_app.extensions import db
 from forms_app.models import FormVersion
+from forms_app.public.catalogue import catalogue
 
 T = TypeVar("T")
 
-_definitions: dict[str, FormDefinition] = {}
 _titles: dict[str, str] = {}
 _lock = threading.Lock()
 
@@ -32,14 +32,9 @@ def _once(cache: dict[str, T], form_version_id: str, make: Callable[[FormVersion
 
 
 def definition_for(form_version_id: str) -> FormDefinition:
-    """The exact definition of a stored form version."""
-    return _once(
-        _definitions,
-        form_version_id,
-        lambda version: load_text(
-            version.source_yaml, f"<form version {version.id}>", version.slug
-        ),
-    )
+    """The exact definition of a stored form version: the one the process loaded at start-up
+    when it is the current version, read once from the database when it is an older one."""
+    return catalogue().definition(form_version_id)
 
 
 def title_for(form_version_id: str) -> str:

@@ -61,18 +61,22 @@ class FormCatalogue:
         if found is not None:
             return found
         row = db.session.execute(
-            select(FormVersion.slug, FormVersion.source_yaml).where(FormVersion.id == version_id)
+            select(FormVersion.slug, FormVersion.content_hash).where(FormVersion.id == version_id)
         ).first()
         if row is None:
             raise UnknownVersion(version_id)
-        current = self.forms.get(row.slug)
-        try:
-            form = load_text(row.source_yaml, f"{row.slug}.yaml", expected_slug=row.slug)
-        except DefinitionError:
-            # An old version the present checker no longer accepts cannot be resumed safely.
-            raise UnknownVersion(version_id) from None
-        if current is not None and current.content_hash == form.content_hash:
-            form = current
+        form = self.forms.get(row.slug)
+        if form is None or form.content_hash != row.content_hash:
+            # An older version: read and checked again, once a process (a worker started
+            # today meets mostly today's version, which it loaded at start-up).
+            source = db.session.scalar(
+                select(FormVersion.source_yaml).where(FormVersion.id == version_id)
+            )
+            try:
+                form = load_text(source or "", f"{row.slug}.yaml", expected_slug=row.slug)
+            except DefinitionError:
+                # An old version the present checker no longer accepts cannot be resumed safely.
+                raise UnknownVersion(version_id) from None
         with self._lock:
             self._by_version[version_id] = form
         return form
