@@ -304,6 +304,15 @@ def results_from_database(
             if processed >= len(wanted) or time.time() > deadline:
                 break
             time.sleep(0.5)
+        # The last reports' messages are still being sent when the last report is processed:
+        # wait for them before counting what was left open.
+        while (
+            time.time() < deadline
+            and connection.execute(
+                sa.text("SELECT count(*) FROM outbox WHERE state IN ('pending', 'enqueued')")
+            ).scalar()
+        ):
+            time.sleep(0.2)
         rows = connection.execute(
             sa.text(
                 "SELECT s.reference, s.status, s.received_at, s.processed_at,"
