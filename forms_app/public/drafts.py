@@ -160,6 +160,8 @@ _WRITE = (
     .values(blob=bindparam("blob"), updated_at=bindparam("now"), expires_at=bindparam("expires"))
 )
 
+_DELETE = delete(Draft.__table__).where(Draft.__table__.c.id == bindparam("draft_id"))
+
 
 def open_draft(request: Request, slug: str) -> OpenDraft | None:
     """Return the draft named by the request's cookie, or None if it is absent, expired or forged."""
@@ -264,8 +266,7 @@ def delete_draft(draft: OpenDraft) -> bool:
     Return whether it was still there: False means another request (a second click, another
     tab) sent or discarded it first.
     """
-    table = Draft.__table__
-    result = db.session.execute(delete(table).where(table.c.id == draft.id))
+    result = db.session.execute(_DELETE, {"draft_id": draft.id})
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

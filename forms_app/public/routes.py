@@ -25,10 +25,10 @@ from .references import new_reference
 from .submissions import AlreadySent, discard_draft, store_submission
 from .views import (
     check_context,
-    confirmation_context,
     page_context,
     remove_file_context,
     remove_item_context,
+    render_confirmation,
     render_page,
     repeat_context,
 )
@@ -260,7 +260,7 @@ def confirmation(slug: str) -> ResponseBase | str:
         return redirect(journey.root, code=303)
     if "lang" not in request.args and done.get("lang") in journey.form.languages:
         journey.lang = done["lang"]
-    return render_template("public/confirmation.html", **confirmation_context(journey, done))
+    return render_confirmation(journey, str(done["reference"]))
 
 
 @bp.post("/f/<slug>/keep-alive")

@@ -575,7 +575,32 @@ def _last_page_url(journey: svc.Journey) -> str | None:
     return journey.page_url(pages[-1]) if pages else None
 
 
-def confirmation_context(journey: svc.Journey, done: dict[str, Any]) -> dict[str, Any]:
+def render_confirmation(journey: svc.Journey, reference: str) -> str:
+    """Render the confirmation page, reusing the page rendered for the same form, language and
+    address: only the reference differs from one report to the next."""
+    key = (
+        svc.CONFIRMATION_PAGE,
+        journey.form.content_hash,
+        journey.lang,
+        journey.root,
+        request.full_path,
+    )
+    kept = rendered_pages()
+    html = kept.get(key)
+    if html is None:
+        context = confirmation_context(journey, _token("reference"), volatile=PLACEHOLDERS)
+        html = render_template("public/confirmation.html", **context)
+        with _rendered_lock:
+            kept[key] = html
+            while len(kept) > RENDER_CACHE_SIZE:
+                kept.popitem(last=False)
+    values = {**_volatile_values(Volatile.now(journey)), "reference": str(escape(reference))}
+    return _fill(html, values)
+
+
+def confirmation_context(
+    journey: svc.Journey, reference: str, volatile: Volatile | None = None
+) -> dict[str, Any]:
     lang = journey.lang
     confirmation = journey.form.confirmation
     title = (
@@ -583,10 +608,10 @@ def confirmation_context(journey: svc.Journey, done: dict[str, Any]) -> dict[str
         if confirmation is not None and confirmation.title is not None
         else t("confirmation_title", lang)
     )
-    context = base_context(journey, title)
+    context = base_context(journey, title, volatile=volatile)
     context.update(
         heading=title,
-        reference=done["reference"],
+        reference=reference,
         text_html=(
             blocks_html(confirmation.text.blocks(lang))
             if confirmation is not None

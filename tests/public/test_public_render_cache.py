@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.public.public_helpers import CSRF, Browser, asb_answers
+from tests.public.public_helpers import CSRF, Browser, asb_answers, reference_on
 
 
 def test_two_people_on_the_same_page_each_get_their_own_token_and_expiry(app):
@@ -72,3 +72,28 @@ def test_a_choice_already_made_is_shown_checked_from_a_kept_page(browser: Browse
 
     assert 'value="no" checked' in page
     assert 'value="yes" checked' not in page
+
+
+def test_each_confirmation_shows_its_own_reference_and_no_reference_is_kept(app):
+    kim, sam = Browser(app.test_client()), Browser(app.test_client())
+
+    first = kim.walk(asb_answers())
+    second = sam.walk(asb_answers())
+    again = kim.get(kim.url("confirmation"))
+
+    assert reference_on(first) != reference_on(second)
+    assert reference_on(again) == reference_on(first)
+    assert "\ue000" not in first.html and "\ue000" not in second.html
+    kept = [html for html in kept_pages(app) if "sf-reference" in html]
+    assert len(kept) == 1 and "\ue000reference\ue001" in kept[0]
+    assert reference_on(first) not in kept[0] and reference_on(second) not in kept[0]
+
+
+def test_a_confirmation_in_welsh_is_not_served_from_the_english_page(browser: Browser):
+    in_english = browser.walk(asb_answers())
+    in_welsh = browser.get(browser.url("confirmation") + "?lang=cy")
+    again = browser.get(browser.url("confirmation"))
+
+    assert '<html lang="en"' in in_english.html and '<html lang="en"' in again.html
+    assert '<html lang="cy"' in in_welsh.html
+    assert reference_on(in_welsh) == reference_on(in_english) == reference_on(again)
