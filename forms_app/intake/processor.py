@@ -641,7 +641,7 @@ def _history(
     """
     if instrument is None or instrument.history_days is None:
         return []
-    report, submission = table_of(CaseReport), table_of(Submission)
+    report = table_of(CaseReport)
     links = []
     if victim_id and victim_id not in written:
         links.append(report.c.victim_id == victim_id)
@@ -655,22 +655,20 @@ def _history(
         return []
     # A day more than the rules' look back: they count UK calendar days, stored times are UTC.
     since = now - timedelta(days=instrument.history_days + 1)
-    # Plain columns, not ORM objects: a busy place can have hundreds of reports in the window.
-    query = (
-        sa.select(
-            report.c.reported_at,
-            report.c.incident_date,
-            report.c.reporter_id,
-            report.c.hate,
-            submission.c.reference,
-            report.c.victim_id,
-            report.c.home_address_id,
-            report.c.location_id,
-            report.c.case_id,
-        )
-        .join(submission, submission.c.id == report.c.submission_id)
-        .where(sa.or_(*links), report.c.reported_at >= since)
-    )
+    # Plain columns of one table, not ORM objects: a busy place can have hundreds of reports in
+    # the window. Each report is one submission, whose id tells entries apart (scoring merges
+    # entries only when they share a reference).
+    query = sa.select(
+        report.c.reported_at,
+        report.c.incident_date,
+        report.c.reporter_id,
+        report.c.hate,
+        report.c.submission_id,
+        report.c.victim_id,
+        report.c.home_address_id,
+        report.c.location_id,
+        report.c.case_id,
+    ).where(sa.or_(*links), report.c.reported_at >= since)
     if exclude_submission_id:
         query = query.where(report.c.submission_id != exclude_submission_id)
     wanted = (
@@ -680,14 +678,16 @@ def _history(
         ("problem", case_id),
     )
     entries = []
-    for reported_at, incident_date, reporter, hate, reference, *links_of in session.execute(query):
+    for reported_at, incident_date, reporter, hate, submission_id, *links_of in session.execute(
+        query
+    ):
         same = frozenset(
             link
             for (link, mine), theirs in zip(wanted, links_of, strict=True)
             if mine and mine == theirs
         )
         entries.append(
-            HistoryEntry(day_of(reported_at), same, incident_date, reporter, hate, reference)
+            HistoryEntry(day_of(reported_at), same, incident_date, reporter, hate, submission_id)
         )
     return entries
 
