@@ -175,14 +175,36 @@ def _created_at(text: str) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# One index probe per source_id, whatever the planner's statistics say. With ``IN`` the
+# planner, told by statistics gathered before the import that the source has few rows, scans
+# every row of the source and filters: the rows this import has written so far, for every
+# batch, which cost a third of the server's time. OFFSET 0 keeps the subquery from being
+# flattened into that plan.
+_PG_ALREADY_IMPORTED = sa.text("""
+SELECT p.source_id, p.id, d.decision, d.score
+FROM unnest(CAST(:source_ids AS text[])) AS q(source_id)
+CROSS JOIN LATERAL (
+    SELECT person.source_id, person.id FROM person
+    WHERE person.source_system = :source_system AND person.source_id = q.source_id
+    OFFSET 0
+) AS p
+LEFT JOIN import_decision AS d ON d.person_id = p.id
+""")
+
+
 def _already_imported(
     session: Session, source_system: str, source_ids: list[str]
 ) -> dict[str, ReportLine]:
-    rows = session.execute(
-        sa.select(Person.source_id, Person.id, ImportDecision.decision, ImportDecision.score)
-        .outerjoin(ImportDecision, ImportDecision.person_id == Person.id)
-        .where(Person.source_system == source_system, Person.source_id.in_(source_ids))
-    ).all()
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            _PG_ALREADY_IMPORTED, {"source_ids": source_ids, "source_system": source_system}
+        ).all()
+    else:
+        rows = session.execute(
+            sa.select(Person.source_id, Person.id, ImportDecision.decision, ImportDecision.score)
+            .outerjoin(ImportDecision, ImportDecision.person_id == Person.id)
+            .where(Person.source_system == source_system, Person.source_id.in_(source_ids))
+        ).all()
     return {
         str(source_id): ReportLine(
             str(source_id), root_of(session, person_id), decision or "new", float(score or 0.0)

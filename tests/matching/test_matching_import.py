@@ -99,6 +99,23 @@ def test_importing_the_same_file_again_changes_nothing(runner, tmp_path, db_sess
     assert "0 new, 0 matched, 0 to review. 4 already imported" in result.output
 
 
+def test_a_source_id_with_commas_and_quotes_is_recognised_when_imported_again(
+    runner, tmp_path, db_session
+):
+    source = _write(
+        tmp_path,
+        '"B,1",Siân,Lloyd-Jones,1980-05-12,,,,,,,,',
+        '"B""2{x}",Dafydd,ap Gwilym,1962-04-02,,,,,,,,',
+    )
+    _import(runner, source, tmp_path / "first.csv")
+
+    result = _import(runner, source, tmp_path / "second.csv")
+
+    assert result.exit_code == 0, result.output
+    assert "2 already imported" in result.output
+    assert _report(tmp_path / "second.csv") == _report(tmp_path / "first.csv")
+
+
 def test_a_malformed_row_is_reported_by_row_number_and_skipped_whole(runner, tmp_path, db_session):
     source = _write(
         tmp_path,
