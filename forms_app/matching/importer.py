@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session
 from dedupe.blocking import Tokeniser
 from dedupe.records import NormalisedPerson, PersonRecord
 from forms_app.audit import record as audit
+from forms_app.crypto import crypto
+from forms_app.crypto.keyring import Keyring
 from forms_app.models import Person
 
 from .models import ImportDecision
@@ -259,7 +261,7 @@ def _import_persons(
 ) -> Summary:
     summary = Summary()
     recorder = Recorder(session)
-    with _Preparer(tokeniser()) as preparer:
+    with _Preparer(tokeniser(), crypto().keyring) as preparer:
         segments = _segments(rows, batch_size)
         current = next(segments, None)
         ready = preparer.submit(_good_rows(current or []))
@@ -311,8 +313,9 @@ class _Preparer:
     the process is only started once a second batch shows the import needs it.
     """
 
-    def __init__(self, tokenise: Tokeniser) -> None:
+    def __init__(self, tokenise: Tokeniser, keyring: Keyring) -> None:
         self.tokenise = tokenise
+        self.keyring = keyring
         self.pool: ProcessPoolExecutor | None = None
         self.submitted = 0
 
@@ -328,30 +331,30 @@ class _Preparer:
         self.submitted += 1
         if self.submitted == 1:
             done: Future[list[Prepared | None]] = Future()
-            done.set_result(prepare(records, self.tokenise))
+            done.set_result(prepare(records, self.tokenise, self.keyring))
             return done
         if self.pool is None:
-            # Forked, so the worker has the blind-index key without it being sent anywhere.
+            # Forked, so the worker has the blind-index and data keys without their being
+            # sent anywhere.
             self.pool = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_start_worker,
-                initargs=(self.tokenise,),
+                initargs=(self.tokenise, self.keyring),
             )
         return self.pool.submit(_prepare_in_worker, records)
 
 
-_worker_tokeniser: Tokeniser | None = None
+_worker: dict[str, tuple[Tokeniser, Keyring]] = {}
 
 
-def _start_worker(tokenise: Tokeniser) -> None:
-    global _worker_tokeniser
-    _worker_tokeniser = tokenise
+def _start_worker(tokenise: Tokeniser, keyring: Keyring) -> None:
+    _worker["keys"] = (tokenise, keyring)
 
 
 def _prepare_in_worker(records: list[PersonRecord]) -> list[Prepared | None]:
-    assert _worker_tokeniser is not None
-    return prepare(records, _worker_tokeniser)
+    tokenise, keyring = _worker["keys"]
+    return prepare(records, tokenise, keyring)
 
 
 def _import_chunk(
