@@ -266,7 +266,7 @@ def _import_persons(
         current = next(segments, None)
         ready = preparer.submit(_good_rows(current or []))
         while current is not None:
-            # The next batch is normalised and tokenised in the other process meanwhile.
+            # The next batch is prepared in the other process meanwhile.
             following = next(segments, None)
             ahead = preparer.submit(_good_rows(following)) if following is not None else None
             for item in current:
@@ -276,10 +276,10 @@ def _import_persons(
                     on_progress(1)
             chunk = _good_rows(current)
             if chunk:
+                prepared = ready.result()
                 _import_chunk(
-                    session, recorder, chunk, ready.result(), source_system, summary, on_line,
-                    on_error,
-                )  # fmt: skip
+                    session, recorder, chunk, prepared, source_system, summary, on_line, on_error
+                )
                 on_progress(len(chunk))
             current, ready = following, ahead or ready
     return summary
@@ -305,11 +305,11 @@ def _good_rows(segment: Sequence[_Row | RowError]) -> list[_Row]:
 
 
 class _Preparer:
-    """Normalise and tokenise batches (``service.prepare``) in a second process.
+    """Normalise, tokenise and encrypt batches (``service.prepare``) in a second process.
 
     What a row needs before matching depends on the row alone, so it is worked out for batch
     n+1 while batch n is matched and written, on the other core; nothing there touches the
-    database, so a failed batch has nothing to undo. The first batch is prepared here, and
+    database, so a failed batch has nothing to undo there. The first batch is prepared here, and
     the process is only started once a second batch shows the import needs it.
     """
 
