@@ -15,7 +15,7 @@ import logging
 import multiprocessing
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -276,7 +276,7 @@ def _import_persons(
                     on_progress(1)
             chunk = _good_rows(current)
             if chunk:
-                prepared = ready.result()
+                prepared = preparer.result(ready)
                 _import_chunk(
                     session, recorder, chunk, prepared, source_system, summary, on_line, on_error
                 )
@@ -330,9 +330,7 @@ class _Preparer:
         records = [row.record for row in chunk]
         self.submitted += 1
         if self.submitted == 1:
-            done: Future[list[Prepared | None]] = Future()
-            done.set_result(prepare(records, self.tokenise, self.keyring))
-            return done
+            return self._here(records)
         if self.pool is None:
             # Forked, so the worker has the blind-index and data keys without their being
             # sent anywhere.
@@ -342,7 +340,24 @@ class _Preparer:
                 initializer=_start_worker,
                 initargs=(self.tokenise, self.keyring),
             )
-        return self.pool.submit(_prepare_in_worker, records)
+        try:
+            return self.pool.submit(_prepare_in_worker, records)
+        except BrokenExecutor:
+            return self._here(records)
+
+    def result(self, ready: Future[list[Prepared | None]]) -> list[Prepared | None] | None:
+        """The rows prepared, or None (the Recorder prepares them) if the worker has stopped."""
+        try:
+            return ready.result()
+        except BrokenExecutor:
+            # Killed, or out of memory: the import goes on without it.
+            log.warning("The import's worker process stopped; rows are prepared in this one.")
+            return None
+
+    def _here(self, records: list[PersonRecord]) -> Future[list[Prepared | None]]:
+        done: Future[list[Prepared | None]] = Future()
+        done.set_result(prepare(records, self.tokenise, self.keyring))
+        return done
 
 
 _worker: dict[str, tuple[Tokeniser, Keyring]] = {}

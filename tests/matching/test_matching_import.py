@@ -257,3 +257,26 @@ def test_a_row_that_cannot_be_prepared_is_skipped_and_its_batch_kept(
     assert summary.skipped == 1
     stored = set(db_session.scalars(sa.select(Person.source_id)))
     assert stored == {"A1", "A2", "A4"}
+
+
+def test_an_import_goes_on_when_its_worker_process_stops(tmp_path, db_session, monkeypatch):
+    import os
+
+    from forms_app.matching import importer
+
+    here, prepare = os.getpid(), importer.prepare
+
+    def dies_in_the_worker(*args):
+        if os.getpid() != here:
+            os._exit(1)
+        return prepare(*args)
+
+    # Patched before the worker process is forked: it dies on its first batch.
+    monkeypatch.setattr(importer, "prepare", dies_in_the_worker)
+
+    summary, lines, errors = _import_in_batches(db_session, _write(tmp_path, *ROWS), 1)
+
+    assert errors == []
+    decisions = {line.source_id: line.decision for line in lines}
+    assert decisions == {"A1": "new", "A2": "match", "A3": "new", "A4": "possible"}
+    assert (summary.new, summary.match, summary.possible) == (2, 1, 1)
