@@ -27,8 +27,6 @@ from sqlalchemy.orm import Session
 from dedupe.blocking import Tokeniser
 from dedupe.records import NormalisedPerson, PersonRecord
 from forms_app.audit import record as audit
-from forms_app.crypto import crypto
-from forms_app.crypto.keyring import Keyring
 from forms_app.models import Person
 
 from .models import ImportDecision
@@ -261,7 +259,7 @@ def _import_persons(
 ) -> Summary:
     summary = Summary()
     recorder = Recorder(session)
-    with _Preparer(tokeniser(), crypto().keyring) as preparer:
+    with _Preparer(tokeniser()) as preparer:
         segments = _segments(rows, batch_size)
         current = next(segments, None)
         ready = preparer.submit(_good_rows(current or []))
@@ -305,7 +303,7 @@ def _good_rows(segment: Sequence[_Row | RowError]) -> list[_Row]:
 
 
 class _Preparer:
-    """Normalise, tokenise and encrypt batches (``service.prepare``) in a second process.
+    """Normalise and tokenise batches (``service.prepare``) in a second process.
 
     What a row needs before matching depends on the row alone, so it is worked out for batch
     n+1 while batch n is matched and written, on the other core; nothing there touches the
@@ -313,9 +311,8 @@ class _Preparer:
     the process is only started once a second batch shows the import needs it.
     """
 
-    def __init__(self, tokenise: Tokeniser, keyring: Keyring) -> None:
+    def __init__(self, tokenise: Tokeniser) -> None:
         self.tokenise = tokenise
-        self.keyring = keyring
         self.pool: ProcessPoolExecutor | None = None
         self.submitted = 0
 
@@ -332,13 +329,12 @@ class _Preparer:
         if self.submitted == 1:
             return self._here(records)
         if self.pool is None:
-            # Forked, so the worker has the blind-index and data keys without their being
-            # sent anywhere.
+            # Forked, so the worker has the blind-index key without it being sent anywhere.
             self.pool = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_start_worker,
-                initargs=(self.tokenise, self.keyring),
+                initargs=(self.tokenise,),
             )
         try:
             return self.pool.submit(_prepare_in_worker, records)
@@ -356,20 +352,21 @@ class _Preparer:
 
     def _here(self, records: list[PersonRecord]) -> Future[list[Prepared | None]]:
         done: Future[list[Prepared | None]] = Future()
-        done.set_result(prepare(records, self.tokenise, self.keyring))
+        done.set_result(prepare(records, self.tokenise))
         return done
 
 
-_worker: dict[str, tuple[Tokeniser, Keyring]] = {}
+_worker_tokeniser: Tokeniser | None = None
 
 
-def _start_worker(tokenise: Tokeniser, keyring: Keyring) -> None:
-    _worker["keys"] = (tokenise, keyring)
+def _start_worker(tokenise: Tokeniser) -> None:
+    global _worker_tokeniser
+    _worker_tokeniser = tokenise
 
 
 def _prepare_in_worker(records: list[PersonRecord]) -> list[Prepared | None]:
-    tokenise, keyring = _worker["keys"]
-    return prepare(records, tokenise, keyring)
+    assert _worker_tokeniser is not None
+    return prepare(records, _worker_tokeniser)
 
 
 def _import_chunk(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,13 +31,12 @@ from dedupe.store import (
     InMemoryStore,
 )
 from dedupe.training import Training, blocked_pairs, train
-from forms_app.crypto.keyring import Keyring
 from forms_app.models import Person, utcnow
 
 from . import review
 from .models import DedupeModel
 from .store import SqlAddressStore, SqlPersonStore, tokeniser
-from .writer import Batch, Sealed, seal_address, seal_person, seal_profile
+from .writer import Batch
 
 
 def load_parameters(session: Session) -> Parameters:
@@ -144,8 +143,6 @@ class Prepared:
     Worked out by ``prepare``, which may run in another process while the Recorder matches
     the batch before: the record normalised (as a dedupe profile, which pickles in a fraction
     of the time the objects take), and its lookup and stored tokens, person and address.
-    With a keyring, also the rows to write, encrypted: the person, their profile, and their
-    address in case it turns out to be new (without a description).
     """
 
     profile: bytes
@@ -153,14 +150,9 @@ class Prepared:
     tokens: list[bytes]
     place_lookup: list[bytes]
     place_tokens: list[bytes]
-    person: Sealed | None = None
-    sealed_profile: Sealed | None = None
-    address: Sealed | None = None
 
 
-def prepare(
-    records: Sequence[PersonRecord], tokenise: Tokeniser, keyring: Keyring | None = None
-) -> list[Prepared | None]:
+def prepare(records: Sequence[PersonRecord], tokenise: Tokeniser) -> list[Prepared | None]:
     """Normalise records and make their tokens, each ``None`` that cannot be prepared.
 
     A record that fails here is left to the Recorder, which meets the same error where it
@@ -174,22 +166,15 @@ def prepare(
         try:
             person = people.normalise(record)
             address = person.address
-            profile = dump_profile(person)
-            ready = Prepared(
-                profile,
-                people.query_tokens(person),
-                people.index_tokens(person),
-                places.query_tokens(address) if address else [],
-                places.index_tokens(address) if address else [],
-            )
-            if keyring is not None:
-                ready = replace(
-                    ready,
-                    person=seal_person(keyring, record),
-                    sealed_profile=seal_profile(keyring, profile),
-                    address=seal_address(keyring, record) if address else None,
+            out.append(
+                Prepared(
+                    dump_profile(person),
+                    people.query_tokens(person),
+                    people.index_tokens(person),
+                    places.query_tokens(address) if address else [],
+                    places.index_tokens(address) if address else [],
                 )
-            out.append(ready)
+            )
         except Exception:  # noqa: BLE001 - reported by the Recorder, which fails the same way
             out.append(None)
     return out
@@ -202,7 +187,6 @@ class _Tokens:
     # Made while matching unless prepared.
     tokens: list[bytes] | None = None
     place_tokens: list[bytes] | None = None
-    prepared: Prepared | None = None
 
 
 @dataclass(frozen=True)
@@ -261,9 +245,7 @@ class Recorder:
                 )
             else:
                 person = load_profile(ready.profile)
-                tokens = _Tokens(
-                    ready.lookup, ready.place_lookup, ready.tokens, ready.place_tokens, ready
-                )
+                tokens = _Tokens(ready.lookup, ready.place_lookup, ready.tokens, ready.place_tokens)
             people.append(person)
             self._lookups[id(person)] = tokens
         person_tokens = [t for found in self._lookups.values() for t in found.lookup]
@@ -295,8 +277,6 @@ class Recorder:
         tokens = made.tokens if made and made.tokens is not None else None
         if tokens is None:
             tokens = self.people.index_tokens(person)
-        # Sealed ahead without a description: of no use for a person given one.
-        ready = made.prepared if made and description is None else None
         record_id = self.batch.add_person(
             record,
             tokens,
@@ -307,8 +287,6 @@ class Recorder:
             source_id=source_id,
             profile=person,
             description=description,
-            sealed=ready.person if ready else None,
-            sealed_profile=ready.sealed_profile if ready else None,
         )
         root = str(merged_into) if merged_into is not None else record_id
         self.pending.people.add(CandidateRecord(root, record_id, person), tokens)
@@ -344,8 +322,7 @@ class Recorder:
         tokens = made.place_tokens if made and made.place_tokens is not None else None
         if tokens is None:
             tokens = self.places.index_tokens(person.address)
-        sealed = made.prepared.address if made and made.prepared else None
-        address_id = self.batch.add_address(record, tokens, created_at, sealed=sealed)
+        address_id = self.batch.add_address(record, tokens, created_at)
         self.pending.addresses.add(CandidateAddress(address_id, address), tokens)
         self.written_addresses.add(address_id)
         return address_id

@@ -46,56 +46,6 @@ def _iso_date(value: object) -> date | None:
     return date.fromisoformat(str(value))
 
 
-@dataclass(frozen=True)
-class Sealed:
-    """A row's id and its fields encrypted under it: made ahead, written later by a Batch."""
-
-    id: str
-    fields: dict[str, bytes | None]
-
-
-def seal_address(keyring: Keyring, record: PersonRecord, description: str | None = None) -> Sealed:
-    """A new address id, with the record's address (and a place's description) encrypted."""
-    address_id = new_id()
-    values = {
-        "line_1": record.address_line_1,
-        "line_2": record.address_line_2,
-        "town": record.town,
-        "postcode": record.postcode,
-        "description": description,
-    }
-    return Sealed(
-        address_id,
-        {name: _encrypt(keyring, "address", name, address_id, v) for name, v in values.items()},
-    )
-
-
-def seal_person(keyring: Keyring, record: PersonRecord, description: str | None = None) -> Sealed:
-    """A new person id, with the record's own fields (and a description) encrypted."""
-    person_id = new_id()
-    values: dict[str, object] = {
-        "first_name": record.first_name,
-        "last_name": record.last_name,
-        "date_of_birth": _iso_date(record.date_of_birth),
-        "gender": record.gender,
-        "email": record.email,
-        "phone": record.phone,
-        "identity_number": record.identity_number,
-        "description": description,
-    }
-    return Sealed(
-        person_id,
-        {name: _encrypt(keyring, "person", name, person_id, v) for name, v in values.items()},
-    )
-
-
-def seal_profile(keyring: Keyring, profile: bytes) -> Sealed:
-    """A new match-profile id, with the profile (``dedupe.profile.dump_profile``) encrypted."""
-    profile_id = row_id()
-    sealed = keyring.encrypt(profile, FieldContext("match_profile", "profile", profile_id))
-    return Sealed(profile_id, {"profile": sealed})
-
-
 @dataclass
 class Batch:
     """Rows waiting to be inserted, table by table, in an order foreign keys accept."""
@@ -120,16 +70,28 @@ class Batch:
         created_at: datetime,
         *,
         description: str | None = None,
-        sealed: Sealed | None = None,
     ) -> str:
-        """Queue a new address (a place may have a free description) and return its id.
-
-        ``sealed`` is the address already encrypted by ``seal_address`` (with the same
-        description), if it was.
-        """
-        sealed = sealed or seal_address(self.keyring, record, description)
-        address_id = sealed.id
-        self.addresses.append({"id": address_id, "created_at": created_at, **sealed.fields})
+        """Queue a new address (a place may have a free description) and return its id."""
+        address_id = new_id()
+        values = {
+            "line_1": record.address_line_1,
+            "line_2": record.address_line_2,
+            "town": record.town,
+            "postcode": record.postcode,
+        }
+        self.addresses.append(
+            {
+                "id": address_id,
+                "created_at": created_at,
+                **{
+                    name: _encrypt(self.keyring, "address", name, address_id, v)
+                    for name, v in values.items()
+                },
+                "description": _encrypt(
+                    self.keyring, "address", "description", address_id, description
+                ),
+            }
+        )
         self.address_index += index_rows("address_id", address_id, tokens)
         return address_id
 
@@ -145,23 +107,33 @@ class Batch:
         source_id: str | None = None,
         profile: NormalisedPerson | None = None,
         description: str | None = None,
-        sealed: Sealed | None = None,
-        sealed_profile: Sealed | None = None,
     ) -> str:
         """Queue a new person record (linked to ``address_id`` as home) and return its id.
 
         ``profile`` is the record normalised; it is kept encrypted for matching. ``description``
-        is what a reporter wrote about the person ("tall, grey hoodie"). ``sealed`` and
-        ``sealed_profile`` are the record (with the same description) and its profile already
-        encrypted by ``seal_person`` and ``seal_profile``, if they were.
+        is what a reporter wrote about the person ("tall, grey hoodie").
         """
-        sealed = sealed or seal_person(self.keyring, record, description)
-        person_id = sealed.id
+        person_id = new_id()
+        values: dict[str, object] = {
+            "first_name": record.first_name,
+            "last_name": record.last_name,
+            "date_of_birth": _iso_date(record.date_of_birth),
+            "gender": record.gender,
+            "email": record.email,
+            "phone": record.phone,
+            "identity_number": record.identity_number,
+        }
         self.persons.append(
             {
                 "id": person_id,
                 "created_at": created_at,
-                **sealed.fields,
+                **{
+                    name: _encrypt(self.keyring, "person", name, person_id, v)
+                    for name, v in values.items()
+                },
+                "description": _encrypt(
+                    self.keyring, "person", "description", person_id, description
+                ),
                 "source_system": source_system,
                 "source_id": source_id,
                 "merged_into_id": merged_into_id,
@@ -180,14 +152,16 @@ class Batch:
             )
         self.person_index += index_rows("person_id", person_id, tokens)
         if profile is not None:
-            sealed_profile = sealed_profile or seal_profile(self.keyring, dump_profile(profile))
+            profile_id = row_id()
             self.profiles.append(
                 {
-                    "id": sealed_profile.id,
+                    "id": profile_id,
                     "person_id": person_id,
                     "address_id": address_id,
                     "version": PROFILE_VERSION,
-                    "profile": sealed_profile.fields["profile"],
+                    "profile": self.keyring.encrypt(
+                        dump_profile(profile), FieldContext("match_profile", "profile", profile_id)
+                    ),
                 }
             )
         return person_id
