@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from dedupe.blocking import Tokeniser
 from dedupe.matcher import AddressMatcher, Decision, Matcher
 from dedupe.model import Parameters
+from dedupe.profile import dump_profile, load_profile
 from dedupe.records import NormalisedPerson, PersonRecord
 from dedupe.store import (
     AddressRecord,
@@ -136,6 +137,59 @@ class _RememberingTokeniser:
 
 
 @dataclass(frozen=True)
+class Prepared:
+    """What matching a record needs that depends on nothing but the record.
+
+    Worked out by ``prepare``, which may run in another process while the Recorder matches
+    the batch before: the record normalised (as a dedupe profile, which pickles in a fraction
+    of the time the objects take), and its lookup and stored tokens, person and address.
+    """
+
+    profile: bytes
+    lookup: list[bytes]
+    tokens: list[bytes]
+    place_lookup: list[bytes]
+    place_tokens: list[bytes]
+
+
+def prepare(records: Sequence[PersonRecord], tokenise: Tokeniser) -> list[Prepared | None]:
+    """Normalise records and make their tokens, each ``None`` that cannot be prepared.
+
+    A record that fails here is left to the Recorder, which meets the same error where it
+    would have met it without preparing, so a bad row is reported and skipped as before.
+    """
+    remembering = _RememberingTokeniser(tokenise)
+    people = Matcher(InMemoryStore(), remembering)
+    places = AddressMatcher(InMemoryAddressStore(), remembering)
+    out: list[Prepared | None] = []
+    for record in records:
+        try:
+            person = people.normalise(record)
+            address = person.address
+            out.append(
+                Prepared(
+                    dump_profile(person),
+                    people.query_tokens(person),
+                    people.index_tokens(person),
+                    places.query_tokens(address) if address else [],
+                    places.index_tokens(address) if address else [],
+                )
+            )
+        except Exception:  # noqa: BLE001 - reported by the Recorder, which fails the same way
+            out.append(None)
+    return out
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    lookup: list[bytes]
+    place_lookup: list[bytes]
+    # Made while matching unless prepared.
+    tokens: list[bytes] | None = None
+    place_tokens: list[bytes] | None = None
+
+
+@dataclass(frozen=True)
 class Recorded:
     """What recording a person did: the record written and the person it belongs to."""
 
@@ -165,26 +219,37 @@ class Recorder:
         self._tokens = _RememberingTokeniser(tokeniser())
         self.people.tokeniser = self.places.tokeniser = self._tokens
         self._proposals: list[tuple[str, str, float, dict[str, object]]] = []
-        # Lookup tokens made by ``prefetch``, by the normalised person they belong to.
-        self._lookups: dict[int, tuple[list[bytes], list[bytes]]] = {}
+        # Tokens made by ``prefetch``, by the normalised person they belong to.
+        self._lookups: dict[int, _Tokens] = {}
 
-    def prefetch(self, records: Sequence[PersonRecord]) -> list[NormalisedPerson]:
+    def prefetch(
+        self,
+        records: Sequence[PersonRecord],
+        prepared: Sequence[Prepared | None] | None = None,
+    ) -> list[NormalisedPerson]:
         """Load the candidates of many records in two statements, before recording them.
 
         Until the next ``flush`` the matchers read from that snapshot (and from the records
         written since), not from the database, so a batch costs no query per row. Return the
-        records normalised, to hand back to ``record``.
+        records normalised, to hand back to ``record``. ``prepared`` is what ``prepare`` made
+        of the same records, if it was called.
         """
-        people = [self.people.normalise(r) for r in records]
-        self._lookups = {
-            id(p): (
-                self.people.query_tokens(p),
-                self.places.query_tokens(p.address) if p.address else [],
-            )
-            for p in people
-        }
-        person_tokens = [t for lookup, _ in self._lookups.values() for t in lookup]
-        place_tokens = [t for _, lookup in self._lookups.values() for t in lookup]
+        people: list[NormalisedPerson] = []
+        self._lookups = {}
+        for record, ready in zip(records, prepared or [None] * len(records), strict=True):
+            if ready is None:
+                person = self.people.normalise(record)
+                tokens = _Tokens(
+                    self.people.query_tokens(person),
+                    self.places.query_tokens(person.address) if person.address else [],
+                )
+            else:
+                person = load_profile(ready.profile)
+                tokens = _Tokens(ready.lookup, ready.place_lookup, ready.tokens, ready.place_tokens)
+            people.append(person)
+            self._lookups[id(person)] = tokens
+        person_tokens = [t for found in self._lookups.values() for t in found.lookup]
+        place_tokens = [t for found in self._lookups.values() for t in found.place_lookup]
         people_now = SqlPersonStore(self.session).snapshot(person_tokens)
         places_now = SqlAddressStore(self.session).snapshot(place_tokens)
         self.people.store = _Layered(people_now, self.pending.people)
@@ -205,11 +270,13 @@ class Recorder:
         """Match one person and queue what to write; nothing is written until ``flush``."""
         created_at = created_at or utcnow()
         person = normalised or self.people.normalise(record)
-        lookup, place_lookup = self._lookups.get(id(person), (None, None))
-        decision = self.people.match(person, tokens=lookup)
-        address_id = self._address(record, person, created_at, place_lookup)
+        made = self._lookups.get(id(person))
+        decision = self.people.match(person, tokens=made.lookup if made else None)
+        address_id = self._address(record, person, created_at, made)
         merged_into = decision.id if decision.outcome == "match" else None
-        tokens = self.people.index_tokens(person)
+        tokens = made.tokens if made and made.tokens is not None else None
+        if tokens is None:
+            tokens = self.people.index_tokens(person)
         record_id = self.batch.add_person(
             record,
             tokens,
@@ -242,17 +309,19 @@ class Recorder:
         record: PersonRecord,
         person: NormalisedPerson,
         created_at: datetime,
-        lookup: Sequence[bytes] | None,
+        made: _Tokens | None,
     ) -> str | None:
         if not person.address:
             return None
         address = AddressRecord(
             record.address_line_1, record.address_line_2, record.town, record.postcode
         )
-        found = self.places.match(person.address, tokens=lookup)
+        found = self.places.match(person.address, tokens=made.place_lookup if made else None)
         if found.outcome == "match" and found.id is not None:
             return str(found.id)
-        tokens = self.places.index_tokens(person.address)
+        tokens = made.place_tokens if made and made.place_tokens is not None else None
+        if tokens is None:
+            tokens = self.places.index_tokens(person.address)
         address_id = self.batch.add_address(record, tokens, created_at)
         self.pending.addresses.add(CandidateAddress(address_id, address), tokens)
         self.written_addresses.add(address_id)
@@ -338,12 +407,14 @@ def train_from_store(session: Session, *, sample: int = 20_000, seed: int = 0) -
 
 __all__ = [
     "PendingPeople",
+    "Prepared",
     "Recorded",
     "Recorder",
     "Tokeniser",
     "address_matcher",
     "load_parameters",
     "person_matcher",
+    "prepare",
     "record_person",
     "save_parameters",
     "train_from_store",

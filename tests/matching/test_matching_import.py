@@ -99,6 +99,23 @@ def test_importing_the_same_file_again_changes_nothing(runner, tmp_path, db_sess
     assert "0 new, 0 matched, 0 to review. 4 already imported" in result.output
 
 
+def test_a_source_id_with_commas_and_quotes_is_recognised_when_imported_again(
+    runner, tmp_path, db_session
+):
+    source = _write(
+        tmp_path,
+        '"B,1",Siân,Lloyd-Jones,1980-05-12,,,,,,,,',
+        '"B""2{x}",Dafydd,ap Gwilym,1962-04-02,,,,,,,,',
+    )
+    _import(runner, source, tmp_path / "first.csv")
+
+    result = _import(runner, source, tmp_path / "second.csv")
+
+    assert result.exit_code == 0, result.output
+    assert "2 already imported" in result.output
+    assert _report(tmp_path / "second.csv") == _report(tmp_path / "first.csv")
+
+
 def test_a_malformed_row_is_reported_by_row_number_and_skipped_whole(runner, tmp_path, db_session):
     source = _write(
         tmp_path,
@@ -187,3 +204,79 @@ def test_an_identity_number_column_links_rows_a_household_rule_would_hold_apart(
         sa.text("SELECT identity_number FROM person WHERE id = :id"), {"id": people["N1"].id}
     ).scalar_one()
     assert b"QQ" not in bytes(raw) and b"123456" not in bytes(raw)
+
+
+def _import_in_batches(db_session, source: Path, batch_size: int):
+    from forms_app.matching.importer import import_persons, read_rows
+
+    lines, errors = [], []
+    with source.open(encoding="utf-8", newline="") as handle:
+        summary = import_persons(
+            db_session,
+            read_rows(handle),
+            "legacy.csv",
+            on_line=lines.append,
+            on_error=errors.append,
+            batch_size=batch_size,
+        )
+    return summary, lines, errors
+
+
+def test_batches_prepared_in_a_second_process_are_decided_as_in_one_batch(tmp_path, db_session):
+    # One row a batch: every batch after the first is normalised and tokenised in the worker
+    # process, and each row must still meet the rows committed before it.
+    summary, lines, errors = _import_in_batches(db_session, _write(tmp_path, *ROWS), 1)
+
+    assert errors == []
+    decisions = {line.source_id: line.decision for line in lines}
+    assert decisions == {"A1": "new", "A2": "match", "A3": "new", "A4": "possible"}
+    by_id = {line.source_id: line for line in lines}
+    assert by_id["A2"].person_id == by_id["A1"].person_id
+    assert (summary.new, summary.match, summary.possible) == (2, 1, 1)
+
+
+def test_a_row_that_cannot_be_prepared_is_skipped_and_its_batch_kept(
+    tmp_path, db_session, monkeypatch
+):
+    import dedupe.matcher
+
+    normalise = dedupe.matcher.normalise_person
+
+    def failing(record, **kwargs):
+        if record.first_name == "Dafydd":
+            raise ValueError("cannot normalise")
+        return normalise(record, **kwargs)
+
+    # Patched before the worker process is forked, so it fails there and here alike.
+    monkeypatch.setattr(dedupe.matcher, "normalise_person", failing)
+
+    summary, lines, errors = _import_in_batches(db_session, _write(tmp_path, *ROWS), 2)
+
+    assert [(e.row, e.message) for e in errors] == [(4, "could not be saved")]
+    assert [line.source_id for line in lines] == ["A1", "A2", "A4"]
+    assert summary.skipped == 1
+    stored = set(db_session.scalars(sa.select(Person.source_id)))
+    assert stored == {"A1", "A2", "A4"}
+
+
+def test_an_import_goes_on_when_its_worker_process_stops(tmp_path, db_session, monkeypatch):
+    import os
+
+    from forms_app.matching import importer
+
+    here, prepare = os.getpid(), importer.prepare
+
+    def dies_in_the_worker(*args):
+        if os.getpid() != here:
+            os._exit(1)
+        return prepare(*args)
+
+    # Patched before the worker process is forked: it dies on its first batch.
+    monkeypatch.setattr(importer, "prepare", dies_in_the_worker)
+
+    summary, lines, errors = _import_in_batches(db_session, _write(tmp_path, *ROWS), 1)
+
+    assert errors == []
+    decisions = {line.source_id: line.decision for line in lines}
+    assert decisions == {"A1": "new", "A2": "match", "A3": "new", "A4": "possible"}
+    assert (summary.new, summary.match, summary.possible) == (2, 1, 1)
