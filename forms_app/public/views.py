@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -235,6 +236,19 @@ def rendered_pages() -> OrderedDict[tuple[Any, ...], str]:
     return kept
 
 
+def _kept_page(key: tuple[Any, ...], render: Callable[[], str]) -> str:
+    """The page kept under `key`, rendered (with stand-ins) and kept the first time."""
+    kept = rendered_pages()
+    html = kept.get(key)
+    if html is None:
+        html = render()
+        with _rendered_lock:
+            kept[key] = html
+            while len(kept) > RENDER_CACHE_SIZE:
+                kept.popitem(last=False)
+    return html
+
+
 class _Uncacheable(Exception):
     pass
 
@@ -311,19 +325,16 @@ def render_page(
         journey.draft is not None and not journey.draft.is_new,
         shape,
     )
-    kept = rendered_pages()
-    html = kept.get(key)
-    if html is None:
+
+    def render() -> str:
         for name, stand_in in masked.items():
             form[name].raw = stand_in
         context = page_context(
             journey, page, number=number, bound=form, volatile=PLACEHOLDERS, facts=facts
         )
-        html = render_template("public/page.html", **context)
-        with _rendered_lock:
-            kept[key] = html
-            while len(kept) > RENDER_CACHE_SIZE:
-                kept.popitem(last=False)
+        return render_template("public/page.html", **context)
+
+    html = _kept_page(key, render)
     return _fill(html, {**_volatile_values(Volatile.now(journey)), **values})
 
 
@@ -585,15 +596,13 @@ def render_confirmation(journey: svc.Journey, reference: str) -> str:
         journey.root,
         request.full_path,
     )
-    kept = rendered_pages()
-    html = kept.get(key)
-    if html is None:
-        context = confirmation_context(journey, _token("reference"), volatile=PLACEHOLDERS)
-        html = render_template("public/confirmation.html", **context)
-        with _rendered_lock:
-            kept[key] = html
-            while len(kept) > RENDER_CACHE_SIZE:
-                kept.popitem(last=False)
+    html = _kept_page(
+        key,
+        lambda: render_template(
+            "public/confirmation.html",
+            **confirmation_context(journey, _token("reference"), volatile=PLACEHOLDERS),
+        ),
+    )
     values = {**_volatile_values(Volatile.now(journey)), "reference": str(escape(reference))}
     return _fill(html, values)
 
