@@ -17,7 +17,6 @@ import argparse
 import cProfile
 import json
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -29,10 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.forms import CSRF, drop, prepare  # noqa: E402
-from benchmarks.intake import _journey_for, _people  # noqa: E402
+from benchmarks.intake import REFERENCE, _journey_for, _people  # noqa: E402
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-REFERENCE = re.compile(r'class="sf-reference">([^<]+)<')
 
 
 def _ready(app: Any, person: dict[str, str]) -> tuple[Any, str, str]:
