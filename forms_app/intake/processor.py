@@ -57,7 +57,7 @@ from forms_app.models import (
     utcnow,
 )
 from forms_app.public.submissions import read_sealed
-from scoring.history import HistoryEntry, day_of
+from scoring.history import LONDON, HistoryEntry, day_of
 from scoring.levels import RANK
 
 from .forms import definition_for
@@ -621,6 +621,23 @@ def _grant(
 # --- risk -----------------------------------------------------------------------------------
 
 
+# What an earlier report shares with this one, one bit a link, read back as scoring's names.
+_PERSON, _ADDRESS, _LOCATION, _PROBLEM = 1, 2, 4, 8
+_SAME_BY_BITS = {
+    bits: frozenset(
+        name
+        for name, bit in (
+            ("person", _PERSON),
+            ("address", _ADDRESS),
+            ("location", _LOCATION),
+            ("problem", _PROBLEM),
+        )
+        if bits & bit
+    )
+    for bits in range(16)
+}
+
+
 def _history(
     session: Session,
     instrument: scoring.Instrument | None,
@@ -642,54 +659,52 @@ def _history(
     if instrument is None or instrument.history_days is None:
         return []
     report = table_of(CaseReport)
-    links = []
-    if victim_id and victim_id not in written:
-        links.append(report.c.victim_id == victim_id)
-    if home_address_id and home_address_id not in written:
-        links.append(report.c.home_address_id == home_address_id)
-    if location_id and location_id not in written:
-        links.append(report.c.location_id == location_id)
+    links = [
+        (column, mine, bit)
+        for column, mine, bit in (
+            (report.c.victim_id, victim_id, _PERSON),
+            (report.c.home_address_id, home_address_id, _ADDRESS),
+            (report.c.location_id, location_id, _LOCATION),
+        )
+        if mine and mine not in written
+    ]
     if case_id:
-        links.append(report.c.case_id == case_id)
+        links.append((report.c.case_id, case_id, _PROBLEM))
     if not links:
         return []
     # A day more than the rules' look back: they count UK calendar days, stored times are UTC.
     since = now - timedelta(days=instrument.history_days + 1)
-    # Plain columns of one table, not ORM objects: a busy place can have hundreds of reports in
-    # the window. Each report is one submission, whose id tells entries apart (scoring merges
-    # entries only when they share a reference).
+    # A report about one place draws hundreds in the window when an incident brings a surge,
+    # so each row is made cheap: the links it shares with this report come as one number (a
+    # bit each), and PostgreSQL gives its UK calendar day; SQLite, which knows no time zones,
+    # gives the time and Python finds the day. Plain columns of one table, not ORM objects.
+    # Each report is one submission, whose id tells entries apart (scoring merges entries only
+    # when they share a reference).
+    shared = sum(
+        (sa.case((column == mine, bit), else_=0) for column, mine, bit in links),
+        start=sa.literal(0),
+    )
+    in_sql = session.get_bind().dialect.name == "postgresql"
+    day = (
+        sa.cast(sa.func.timezone(LONDON.key, report.c.reported_at), sa.Date)
+        if in_sql
+        else report.c.reported_at
+    )
     query = sa.select(
-        report.c.reported_at,
+        day,
+        shared,
         report.c.incident_date,
         report.c.reporter_id,
         report.c.hate,
         report.c.submission_id,
-        report.c.victim_id,
-        report.c.home_address_id,
-        report.c.location_id,
-        report.c.case_id,
-    ).where(sa.or_(*links), report.c.reported_at >= since)
+    ).where(sa.or_(*(column == mine for column, mine, _ in links)), report.c.reported_at >= since)
     if exclude_submission_id:
         query = query.where(report.c.submission_id != exclude_submission_id)
-    wanted = (
-        ("person", victim_id),
-        ("address", home_address_id),
-        ("location", location_id),
-        ("problem", case_id),
-    )
-    entries = []
-    for reported_at, incident_date, reporter, hate, submission_id, *links_of in session.execute(
-        query
-    ):
-        same = frozenset(
-            link
-            for (link, mine), theirs in zip(wanted, links_of, strict=True)
-            if mine and mine == theirs
-        )
-        entries.append(
-            HistoryEntry(day_of(reported_at), same, incident_date, reporter, hate, submission_id)
-        )
-    return entries
+    rows = session.execute(query).all()
+    same, new = _SAME_BY_BITS, tuple.__new__
+    if in_sql:
+        return [new(HistoryEntry, (row[0], same[row[1]], *row[2:])) for row in rows]
+    return [new(HistoryEntry, (day_of(row[0]), same[row[1]], *row[2:])) for row in rows]
 
 
 def _assess(

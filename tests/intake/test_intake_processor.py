@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, select, update
@@ -484,3 +484,34 @@ def test_earlier_reports_about_the_place_count_as_far_back_as_the_rules_look(
     assert history_size(second) == 0  # the first report is 200 days old
     assert history_size(third) == 1  # the second, about the same place
     assert len(set(db_session.scalars(select(CaseReport.location_id)))) == 1
+
+
+def test_history_counts_uk_calendar_days_not_utc_ones(app, client, db_session, teams) -> None:
+    """A report made at half past midnight in British Summer Time (23:30 the day before, in
+    UTC) belongs to the later day: the one that puts it inside a 91-day window."""
+    earlier = [
+        submit(client, victim_report(category={"asb_category": category}))
+        for category in ("personal", "nuisance")
+    ]
+    _process(app)
+    # 00:30 on 21 June 2026 in London; 91 days before 20 September 2026, the window's first day.
+    half_past_midnight_bst = datetime(2026, 6, 20, 23, 30, tzinfo=UTC)
+    for report in db_session.scalars(select(CaseReport)):
+        report.reported_at = half_past_midnight_bst
+    db_session.commit()
+    third = submit(client, victim_report(category={"asb_category": "environmental"}))
+    db_session.execute(
+        update(Submission)
+        .where(Submission.reference == third)
+        .values(created_at=datetime(2026, 9, 20, 12, 0, tzinfo=UTC))
+    )
+    db_session.commit()
+    _process(app)
+
+    db_session.expire_all()
+    assessed = db_session.scalar(select(Submission).where(Submission.reference == third))
+    assert len(earlier) == 2 and assessed.status is SubmissionStatus.PROCESSED
+    # Three reports about the victim within 91 days, counting this one; by UTC days the two
+    # earlier ones would fall a day outside and the victim would not show as a repeat victim.
+    assert "repeat_victim" in assessed.risk_flags
+    assert any("3 reports about this victim" in reason for reason in assessed.risk_reasons)
