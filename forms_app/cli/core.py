@@ -48,6 +48,7 @@ def serve_command(host: str, port: int) -> None:
 def worker_command(burst: bool, name: str | None) -> None:
     """Run a background worker: every queue, RQ's scheduler, and the outbox relay."""
     from forms_app.jobs.queues import ALL_QUEUES
+    from forms_app.jobs.registry import JobNotLoadable, load_all
     from forms_app.jobs.worker import run_worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -55,5 +56,9 @@ def worker_command(burst: bool, name: str | None) -> None:
         raise click.ClickException(
             "set REDIS_URL to run workers; without it `saferforms serve` runs jobs itself"
         )
+    try:
+        load_all()
+    except JobNotLoadable as error:
+        raise click.ClickException(f"The worker cannot start: {error}.") from None
     click.echo(f"Worker listening to {', '.join(ALL_QUEUES)}.")
     run_worker(app, burst=burst, name=name)

@@ -1,7 +1,8 @@
 """The job registry: which plain function runs each kind of outbox row, on which queue.
 
-Functions are named by import path and loaded when first run, so the registry can name jobs of
-packages that are imported only by workers.
+Functions are named by import path, so the registry can name jobs of packages that only
+workers import. A worker loads them all as it starts (`load_all`), so a job that cannot be
+loaded stops it there, and its first report does not wait while the code is imported.
 """
 
 from __future__ import annotations
@@ -71,6 +72,24 @@ def register(spec: JobSpec) -> None:
     if spec.queue not in queues.ALL_QUEUES:
         raise ValueError(f"{spec.queue!r} is not a queue the worker listens to")
     JOBS[spec.kind] = spec
+
+
+class JobNotLoadable(RuntimeError):
+    pass
+
+
+def load_all() -> None:
+    """Import every registered job function and failure hook; raise JobNotLoadable if one fails."""
+    for spec in list(JOBS.values()):
+        for target in (spec.target, spec.on_failure):
+            if target is None:
+                continue
+            try:
+                _resolve(target)
+            except (ImportError, AttributeError, TypeError, ValueError) as error:
+                raise JobNotLoadable(
+                    f"the job {spec.kind!r} names {target}, which cannot be loaded: {error}"
+                ) from error
 
 
 def _resolve(target: str) -> Callable[..., Any]:

@@ -20,7 +20,7 @@ from forms_app.extensions import db
 from forms_app.jobs import outbox, queues
 from forms_app.jobs.queue import RUNNER, job_id_for
 from forms_app.jobs.queues import ALL_QUEUES
-from forms_app.jobs.registry import JOBS
+from forms_app.jobs.registry import JOBS, JobSpec
 from forms_app.jobs.runner import due_ids
 from forms_app.jobs.worker import build_worker
 from forms_app.models import Outbox, utcnow
@@ -109,6 +109,20 @@ def test_the_worker_listens_to_every_queue_and_every_job_has_one(app) -> None:
     assert [queue.name for queue in worker.queues] == list(ALL_QUEUES)
     assert constants == set(ALL_QUEUES)
     assert {spec.queue for spec in JOBS.values()} <= set(ALL_QUEUES)
+
+
+def test_a_worker_whose_job_code_cannot_be_loaded_refuses_to_start(app, runner, monkeypatch):
+    """A job kind added with a wrong import path stops the worker as it starts, naming the job,
+    rather than failing each report that reaches it."""
+    broken = JobSpec("tell_the_mayor", "notifications.nowhere:tell_the_mayor", queues.NOTIFICATIONS)
+    monkeypatch.setitem(JOBS, broken.kind, broken)
+
+    result = runner.invoke(args=["worker", "--burst"])
+
+    assert result.exit_code != 0
+    assert "The worker cannot start" in result.output
+    assert "'tell_the_mayor'" in result.output and "notifications.nowhere" in result.output
+    assert "Worker listening" not in result.output
 
 
 def test_a_commit_hands_its_row_to_redis_at_once_with_only_its_id(app, db_session, redis_url):
