@@ -515,3 +515,22 @@ def test_history_counts_uk_calendar_days_not_utc_ones(app, client, db_session, t
     # earlier ones would fall a day outside and the victim would not show as a repeat victim.
     assert "repeat_victim" in assessed.risk_flags
     assert any("3 reports about this victim" in reason for reason in assessed.risk_reasons)
+
+
+def test_a_place_held_without_words_takes_the_first_reporters_description_only(app) -> None:
+    """A place first held as someone's home has no description; the first report about it
+    gives one, encrypted with the place's own row, and later reports do not overwrite it."""
+    with app.app_context():
+        place = Address(line_1="4 Elm Road", town="Northdale", postcode="ND1 4EL")
+        db.session.add(place)
+        db.session.commit()
+        place_id = place.id
+        processor._describe_if_undescribed(db.session, place_id, "Outside the corner shop")
+        db.session.commit()
+        processor._describe_if_undescribed(db.session, place_id, "By the bus stop")
+        db.session.commit()
+        db.session.expire_all()
+        held = db.session.get(Address, place_id)
+        assert held.description == "Outside the corner shop"
+        assert b"corner shop" not in held.description_enc
+        db.session.remove()
