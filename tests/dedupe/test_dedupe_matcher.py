@@ -466,3 +466,20 @@ def test_a_person_found_only_by_their_identity_number_is_a_possible_match(hold, 
     decision = matcher.match(PersonRecord(last_name="Davies", identity_number="QQ123456C"))
     assert decision.candidates == 1
     assert (decision.outcome, decision.id) == ("possible", "p1")
+
+
+def test_a_place_described_in_words_is_found_at_a_busy_postcode(tokeniser):
+    """A town-centre postcode collects many places described in words over the years (outside
+    each house on the parade, the corner, the bus stop): each is still found among them."""
+    held = [f"Outside {number} Elm Road" for number in range(2, 26, 2)]
+    held += ["Corner of Elm Road and Ash Grove", "Bus stop on Elm Road", "Elm Road car park"]
+    matcher = _address_store(
+        tokeniser,
+        *((f"a{i}", AddressRecord(words, None, None, "ND1 1AA")) for i, words in enumerate(held)),
+    )
+    decision = matcher.match(AddressRecord("outside 10 elm road", None, None, "nd1 1aa"))
+    assert (decision.outcome, decision.id) == ("match", "a4")
+    corner = matcher.match(AddressRecord("Corner of Elm Rd and Ash Grove", None, None, "ND1 1AA"))
+    assert (corner.outcome, corner.id) == ("match", "a12")
+    underpass = matcher.match(AddressRecord("Birch Lane underpass", None, None, "ND1 1AA"))
+    assert underpass.outcome == "new"
