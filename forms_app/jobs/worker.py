@@ -13,7 +13,6 @@ from forms_app.extensions import db
 
 from .errors import describe
 from .queues import ALL_QUEUES
-from .registry import load_all
 from .relay import relay
 from .settings import job_settings
 
@@ -102,9 +101,9 @@ def run_worker(app: Flask, *, burst: bool = False, name: str | None = None) -> N
 
     A burst run relays before each pass itself (its relay thread might not get a turn before
     the queues look empty) and goes round again while jobs keep adding rows.
-    Every job's code is loaded first: one that cannot be loaded stops the worker at once.
+    The caller loads every job's code first (`registry.load_all`, as `saferforms worker` does),
+    so that one that cannot be loaded stops the worker before it takes a job.
     """
-    load_all()
     if burst:
         for round_number in range(1000):
             relayed = relay_everything_due(app)
