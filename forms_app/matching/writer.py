@@ -73,7 +73,7 @@ class Batch:
     ) -> str:
         """Queue a new address (a place may have a free description) and return its id."""
         address_id = new_id()
-        values = {
+        values: dict[str, object] = {
             "line_1": record.address_line_1,
             "line_2": record.address_line_2,
             "town": record.town,
@@ -83,17 +83,20 @@ class Batch:
             {
                 "id": address_id,
                 "created_at": created_at,
-                **{
-                    name: _encrypt(self.keyring, "address", name, address_id, v)
-                    for name, v in values.items()
-                },
-                "description": _encrypt(
-                    self.keyring, "address", "description", address_id, description
-                ),
+                **self._encrypted("address", address_id, values, description),
             }
         )
         self.address_index += index_rows("address_id", address_id, tokens)
         return address_id
+
+    def _encrypted(
+        self, table: str, row_id: str, values: dict[str, object], description: str | None
+    ) -> dict[str, object]:
+        """A row's encrypted columns: each value and the free description, bound to the row."""
+        return {
+            **{name: _encrypt(self.keyring, table, name, row_id, v) for name, v in values.items()},
+            "description": _encrypt(self.keyring, table, "description", row_id, description),
+        }
 
     def add_person(
         self,
@@ -127,13 +130,7 @@ class Batch:
             {
                 "id": person_id,
                 "created_at": created_at,
-                **{
-                    name: _encrypt(self.keyring, "person", name, person_id, v)
-                    for name, v in values.items()
-                },
-                "description": _encrypt(
-                    self.keyring, "person", "description", person_id, description
-                ),
+                **self._encrypted("person", person_id, values, description),
                 "source_system": source_system,
                 "source_id": source_id,
                 "merged_into_id": merged_into_id,
