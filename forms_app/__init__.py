@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from . import crypto as crypto_module
 from .config import ConfigError, config_for
 from .extensions import csrf, db, limiter, migrate
+from .pooling import ping_when_idle
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR.parent / "migrations"
@@ -61,6 +62,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
         raise ConfigError(f"Safer Forms cannot start: {error}.") from None
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_when_idle(engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -127,7 +128,8 @@ class Config:
         self.INSTANCE_DIR = Path(env.get("SAFERFORMS_INSTANCE", "instance")).resolve()
         self.SECRET_KEY = env.get("SECRET_KEY")
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or self.default_database_url()
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Connections are checked before use only after sitting idle (forms_app.pooling).
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.FORMS_DIR = Path(env.get("SAFERFORMS_FORMS_DIR", "form_definitions")).resolve()
         # Where keys come from: "local" (generated once into the instance folder) or "env".
