@@ -26,7 +26,7 @@ from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import Table, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from forms_app.extensions import db
 from forms_app.models import Outbox, OutboxState, utcnow
@@ -137,9 +137,18 @@ def _claim(session: Session, outbox_id: str, settings: JobSettings, require_due:
     )
     if require_due:
         claim = claim.where(_outbox.c.next_attempt_at <= now)
+    if not _in_transaction(session):
+        # One statement that commits itself: one round trip instead of three (BEGIN, the
+        # UPDATE, COMMIT). The connection goes back to the pool in its usual mode.
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     claimed = session.execute(claim).rowcount == 1  # type: ignore[attr-defined]
     session.commit()
     return claimed
+
+
+def _in_transaction(session: Session | scoped_session[Any]) -> bool:
+    real = session() if isinstance(session, scoped_session) else session
+    return real.in_transaction()
 
 
 def _lock(session: Session, outbox_id: str) -> tuple[str, str, dict[str, Any], int] | None:

@@ -153,6 +153,48 @@ def test_a_job_that_kills_its_runner_every_time_ends_failed_instead_of_looping(
     assert _inbox_count(case_id) == 0
 
 
+def test_a_run_counts_its_attempt_at_once_and_holds_its_row_until_it_ends(
+    app, db_session, monkeypatch, database_url
+) -> None:
+    """The attempt is committed before the job starts (a run that dies still counts), and the
+    job runs inside a transaction that holds the row (on SQLite, the database), so a second
+    delivery waits for it."""
+    import sqlalchemy as sa
+
+    import notifications.jobs
+
+    row_id, _ = _new_case_row()
+    seen: dict[str, object] = {}
+    sqlite = database_url.startswith("sqlite")
+    other = sa.create_engine(database_url, connect_args={"timeout": 0} if sqlite else {})
+
+    def probing_job(case_id: str) -> None:
+        with other.connect() as connection:
+            seen["attempts"] = connection.execute(
+                sa.text("SELECT attempts FROM outbox WHERE id = :id"), {"id": row_id}
+            ).scalar_one()
+            try:
+                if sqlite:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    connection.execute(
+                        sa.text("SELECT id FROM outbox WHERE id = :id FOR UPDATE NOWAIT"),
+                        {"id": row_id},
+                    )
+                seen["locked"] = False
+            except sa.exc.OperationalError:
+                seen["locked"] = True
+            connection.rollback()
+
+    monkeypatch.setattr(notifications.jobs, "notify_team_new_case", probing_job)
+    try:
+        assert execute(row_id) == "done"
+    finally:
+        other.dispose()
+
+    assert seen == {"attempts": 1, "locked": True}
+
+
 def test_jobs_failed_lists_the_error_and_jobs_retry_runs_the_job_again(
     app, db_session, runner
 ) -> None:
