@@ -78,8 +78,8 @@ def household_rules(
 
     Surname, address and telephone are shared by a family, so they can add up to a high score
     for two different people. The same identity number on both lifts every limit but the
-    senior/junior one. Return the best outcome the pair may have (None: no limit) and the
-    reasons, in plain English.
+    senior/junior one (see ``_same_identity_number`` for a number one character out). Return
+    the best outcome the pair may have (None: no limit) and the reasons, in plain English.
     """
     first, dob = levels.get("first_name"), levels.get("date_of_birth")
     first_differs = (
@@ -91,10 +91,16 @@ def household_rules(
     )
     born_apart = dob == DISAGREE
     gender_differs = levels.get("gender") == DISAGREE
+    gap = years_apart(a.date_of_birth, b.date_of_birth)
+    # A generation apart (however few digits differ), or born at least as far apart as
+    # brothers and sisters other than twins: the two rules on dates below.
+    generation_apart = dob not in ("exact", MISSING) and gap >= GENERATION_GAP_YEARS
+    siblings_apart = born_apart and not _born_months_apart(a, b, below=SIBLING_GAP_MONTHS)
     gen_a, gen_b = a.name.generation, b.name.generation
     if gen_a and gen_b and gen_a != gen_b:
         return "new", ("One is recorded as senior or junior and the other not the same way.",)
-    if _same_identity_number(levels, a, b):
+    far_apart = generation_apart or siblings_apart
+    if _same_identity_number(levels, a, b, born_far_apart=far_apart):
         # Twins, brothers and sisters, parents and children each have a number of their own:
         # one number on both records says one person, whatever else a household shares.
         return None, ()
@@ -108,13 +114,12 @@ def household_rules(
             "First names are different although other details agree: they could be twins "
             "or brothers and sisters, so a person must decide.",
         )
-    gap = years_apart(a.date_of_birth, b.date_of_birth)
-    if dob not in ("exact", MISSING) and gap >= GENERATION_GAP_YEARS:
+    if generation_apart:
         return "possible", (
             f"Dates of birth are {gap} years apart: they could be a parent and child "
             "with the same name, so a person must decide.",
         )
-    if born_apart and not _born_months_apart(a, b, below=SIBLING_GAP_MONTHS):
+    if siblings_apart:
         return "possible", (
             "Dates of birth are different: they could be brothers or sisters recorded with "
             "the same name, so a person must decide.",
@@ -123,17 +128,22 @@ def household_rules(
 
 
 def _same_identity_number(
-    levels: Mapping[str, str], a: NormalisedPerson, b: NormalisedPerson
+    levels: Mapping[str, str], a: NormalisedPerson, b: NormalisedPerson, *, born_far_apart: bool
 ) -> bool:
     """Tell whether both records carry one identity number, allowing one slip of typing.
 
     A number one character out is a slip, unless the two could be neighbours in a run given
-    out together (twins' numbers can be): then they are not taken for one.
+    out together (twins' numbers can be): then they are not taken for one. People
+    ``born_far_apart`` (a generation, or as far as brothers and sisters who are not twins)
+    were not given numbers together: NHS numbers come with the registration of a birth,
+    National Insurance numbers at 16. For them a number one character out is always a slip.
     """
     level = levels.get("identity_number")
     if level == "exact":
         return True
-    return level == "near" and not could_be_neighbours(a.identity_number, b.identity_number)
+    if level != "near":
+        return False
+    return born_far_apart or not could_be_neighbours(a.identity_number, b.identity_number)
 
 
 def _different_names(a: Name, b: Name) -> bool:

@@ -443,8 +443,9 @@ def test_one_identity_number_on_both_lifts_the_twins_rule_and_two_keep_it(
         assert "Identity number: the same" in "\n".join(decision.explanation.sentences())
 
 
+@pytest.mark.parametrize("arriving", ["QQ123456C", "QQ123457C"])
 def test_a_father_and_son_sharing_a_number_by_mistake_stay_apart_by_senior_and_junior(
-    hold, matcher
+    hold, matcher, arriving
 ):
     hold("dad", first_name="John", last_name="Smith Snr", date_of_birth="1960-01-01",
          identity_number="QQ123456C", **HOME)  # fmt: skip
@@ -453,11 +454,96 @@ def test_a_father_and_son_sharing_a_number_by_mistake_stay_apart_by_senior_and_j
             first_name="John",
             last_name="Smith Jnr",
             date_of_birth="1990-01-01",
-            identity_number="QQ123456C",
+            identity_number=arriving,
             **HOME,
         )  # fmt: skip
     )
     assert decision.outcome == "new"
+
+
+@pytest.mark.parametrize(
+    ("held_born", "arriving_born", "held", "arriving"),
+    [
+        # A generation apart, the number's last digit one out (FEBRL4: 2519977 and 2519978).
+        ("1962-04-02", "1991-11-23", "QQ123456C", "QQ123457C"),
+        ("1909-03-21", "1924-03-21", "2519977", "2519978"),
+        # A generation apart by one digit of the date, the last two digits of the number
+        # swapped (FEBRL4: 7156436 and 7156463, 27 apart).
+        ("1972-08-19", "1992-08-19", "7156436", "7156463"),
+        # Born as far apart as brothers and sisters who are not twins.
+        ("2009-10-05", "2012-03-27", "QQ123456C", "QQ123457C"),
+    ],
+)
+def test_a_number_one_slip_away_is_one_number_for_people_born_too_far_apart_to_share_a_run(
+    hold, matcher, held_born, arriving_born, held, arriving
+):
+    # Numbers are given at birth registration (NHS) or at 16 (National Insurance): people
+    # born years apart are not given numbers from one run, so one character out is a slip.
+    hold("one", first_name="Dafydd", last_name="Jones", date_of_birth=held_born,
+         identity_number=held, **HOME)  # fmt: skip
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Dafydd",
+            last_name="Jones",
+            date_of_birth=arriving_born,
+            identity_number=arriving,
+            **HOME,
+        )
+    )
+    assert decision.explanation is not None
+    assert decision.explanation.level("identity_number") == "near"
+    assert (decision.outcome, decision.id, decision.explanation.rules) == ("match", "one", ())
+
+
+@pytest.mark.parametrize(
+    ("held_born", "arriving_born", "outcome", "rule"),
+    [
+        ("2008-03-14", "2008-03-14", "possible", "twins"),
+        # One digit of the date out: still twins, as far as the dates tell.
+        ("2008-03-14", "2008-03-15", "possible", "twins"),
+        # Either side of midnight: the dates disagree, but a day apart, so the numbers could
+        # still come from one run, and the brother and sister rule holds as before.
+        ("2008-03-31", "2008-04-01", "new", "different people in one household"),
+    ],
+)
+def test_neighbouring_numbers_on_twins_still_keep_them_apart(
+    hold, matcher, held_born, arriving_born, outcome, rule
+):
+    hold("rhys", first_name="Rhys", last_name="Jones", date_of_birth=held_born,
+         identity_number="QQ123456C", **HOME)  # fmt: skip
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Owain",
+            last_name="Jones",
+            date_of_birth=arriving_born,
+            identity_number="QQ123457C",
+            **HOME,
+        )
+    )
+    assert decision.outcome == outcome
+    assert decision.explanation is not None
+    assert any(rule in reason for reason in decision.explanation.rules)
+
+
+@pytest.mark.parametrize("arriving", ["QQ654321C", "QQ123470C", None])
+def test_a_father_and_son_with_one_name_and_numbers_of_their_own_are_not_linked(
+    hold, matcher, arriving
+):
+    hold("father", first_name="Dafydd", last_name="Jones", date_of_birth="1962-04-02",
+         phone="01248 123456", identity_number="QQ123456C", **HOME)  # fmt: skip
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Dafydd",
+            last_name="Jones",
+            date_of_birth="1991-11-23",
+            phone="01248 123456",
+            identity_number=arriving,
+            **HOME,
+        )
+    )
+    assert decision.outcome == "possible"
+    assert decision.explanation is not None
+    assert any("29 years apart" in rule for rule in decision.explanation.rules)
 
 
 def test_a_person_found_only_by_their_identity_number_is_a_possible_match(hold, matcher):
