@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from dedupe.addresses import Address, normalise_address
 from dedupe.blocking import Tokeniser, address_keys, make_tokens, person_keys
 from dedupe.compare import (
     DISAGREE,
+    FIELD_LEVELS,
     MISSING,
     compare_address_fields,
     compare_people,
@@ -191,13 +193,15 @@ class _Scorer:
 
 @dataclass(frozen=True, slots=True)
 class _Quick:
-    # A candidate scored without its explanation, which only the kept ones need.
+    # A candidate scored without its explanation, which only the kept ones need; ``record``
+    # is the candidate's normalised record, read only to break a tie in score.
     id: RecordId
     record_id: RecordId
     outcome: Outcome
     match_weight: float
     levels: Mapping[str, str]
     rules: tuple[str, ...]
+    record: NormalisedPerson | Address
 
     def explained(self, scorer: _Scorer) -> Scored:
         explanation = scorer.explain(self.levels, self.rules)
@@ -209,11 +213,9 @@ def _decide(quick: list[_Quick], considered: int, scorer: _Scorer) -> Decision:
         return Decision("new", None, 0.0, None, considered)
     # The best record stands for its person; a person's other records add nothing new.
     best_by_id: dict[RecordId, _Quick] = {}
-    for item in quick:
-        held = best_by_id.get(item.id)
-        if held is None or _key(item) > _key(held):
-            best_by_id[item.id] = item
-    ranked = sorted(best_by_id.values(), key=_key, reverse=True)
+    for item in _best_first(quick):
+        best_by_id.setdefault(item.id, item)
+    ranked = list(best_by_id.values())
     best = ranked[0].explained(scorer)
     others = tuple(s.explained(scorer) for s in ranked[1:] if s.outcome != "new")
     outcome = best.outcome
@@ -236,8 +238,29 @@ def _decide(quick: list[_Quick], considered: int, scorer: _Scorer) -> Decision:
     return Decision(outcome, best.id, best.probability, explanation, considered, others)
 
 
+def _best_first(quick: list[_Quick]) -> list[_Quick]:
+    """Order candidates best first, whatever their ids and the order the store gave them in.
+
+    Best is the highest outcome, then the highest match weight. Candidates equal on both
+    (in practice, ones with the same level on every field) are ordered by how many fields
+    agree outright, most first, then by what the candidate's record says (its normalised
+    values, read as text): ids are random and a store's order follows them, so neither may
+    decide. Only records that say exactly the same are left in the store's order, and either
+    of them gives the same outcome and score.
+    """
+    ranked = sorted(quick, key=_key, reverse=True)
+    if any(_key(one) == _key(next_one) for one, next_one in pairwise(ranked)):
+        ranked.sort(key=_tie_broken)
+    return ranked
+
+
 def _key(item: _Quick) -> tuple[int, float]:
     return _RANK[item.outcome], item.match_weight
+
+
+def _tie_broken(item: _Quick) -> tuple[int, float, int, str]:
+    agreeing = sum(level == FIELD_LEVELS[field][0] for field, level in item.levels.items())
+    return -_RANK[item.outcome], -item.match_weight, -agreeing, repr(item.record)
 
 
 class Matcher:
@@ -300,7 +323,7 @@ class Matcher:
             cap, reasons = household_rules(levels, a, b)
             if cap is not None and _RANK[cap] < _RANK[outcome]:
                 outcome, rules = cap, reasons
-        return _Quick(id_, record_id, outcome, weight, levels, rules)
+        return _Quick(id_, record_id, outcome, weight, levels, rules, b)
 
     def match(
         self,
@@ -375,7 +398,7 @@ class AddressMatcher:
             cap = "new"
             rules = ("A different flat or house number: a different address.",)
         outcome = self._scorer.outcome(probability(weight), cap)
-        return _Quick(id_, record_id, outcome, weight, levels, rules if cap == outcome else ())
+        return _Quick(id_, record_id, outcome, weight, levels, rules if cap == outcome else (), b)
 
     def match(
         self, address: AddressRecord | Address, *, tokens: Sequence[bytes] | None = None

@@ -1,8 +1,17 @@
+import itertools
+
 import pytest
 
 from dedupe.matcher import AddressMatcher, Matcher
+from dedupe.model import Parameters
 from dedupe.records import PersonRecord
-from dedupe.store import AddressRecord, CandidateAddress, InMemoryAddressStore
+from dedupe.store import (
+    AddressRecord,
+    CandidateAddress,
+    CandidateRecord,
+    InMemoryAddressStore,
+    InMemoryStore,
+)
 
 HOME = {
     "address_line_1": "12 Heol y Bont",
@@ -323,6 +332,59 @@ def test_two_people_who_both_match_are_offered_as_a_possible_duplicate(hold, mat
     assert [o.id for o in decision.others] == ["p2"] or [o.id for o in decision.others] == ["p1"]
     assert decision.explanation is not None
     assert any("may be the same person" in r for r in decision.explanation.rules)
+
+
+def _decide_among(tokeniser, held, record, *, order, ids, parameters=None):
+    """Hold ``held`` (name: record) in ``order`` under ``ids``; say which names the decision
+    picked: the outcome, score, the one chosen and the others offered."""
+    store = InMemoryStore()
+    matcher = Matcher(store, tokeniser, parameters)
+    name_of = {}
+    for name, person_id in zip(order, ids, strict=True):
+        store.add(CandidateRecord(person_id, person_id, held[name]),
+                  matcher.index_tokens(held[name]))  # fmt: skip
+        name_of[person_id] = name
+    decision = matcher.match(record)
+    others = tuple(name_of[other.id] for other in decision.others)
+    return decision.outcome, decision.score, name_of[decision.id], others
+
+
+def test_candidates_that_score_the_same_give_one_decision_whatever_their_ids_and_order(
+    tokeniser,
+):
+    # Three people who differ only in what the new record does not say: their phone numbers.
+    held = {
+        phone: PersonRecord(
+            first_name="Ann", last_name="Lee", date_of_birth="1980-05-12", phone=phone, **HOME
+        )  # fmt: skip
+        for phone in ("01248 111111", "01248 222222", "01248 333333")
+    }
+    record = PersonRecord(first_name="Ann", last_name="Lee", date_of_birth="1980-05-12", **HOME)
+    decisions = {
+        _decide_among(tokeniser, held, record, order=order, ids=ids)
+        for order in itertools.permutations(held)
+        for ids in itertools.permutations(["p1", "p2", "p3"])
+    }
+    assert len(decisions) == 1
+    ((outcome, _, chosen, others),) = decisions
+    assert outcome == "match"
+    assert sorted((chosen, *others)) == sorted(held)
+
+
+def test_of_two_candidates_that_score_the_same_the_one_agreeing_on_more_fields_is_chosen(
+    tokeniser,
+):
+    # Gender weighs nothing in this model: agreeing on it scores the same as not knowing it.
+    parameters = Parameters()
+    parameters.probabilities["gender"] = {"exact": (0.5, 0.5), "disagree": (0.5, 0.5)}
+    ann = {"first_name": "Ann", "last_name": "Lee", "date_of_birth": "1980-05-12", **HOME}
+    held = {"gender known": PersonRecord(gender="female", **ann), "not known": PersonRecord(**ann)}
+    for order in itertools.permutations(held):
+        outcome, _, chosen, others = _decide_among(
+            tokeniser, held, PersonRecord(gender="f", **ann), order=order, ids=["p1", "p2"],
+            parameters=parameters,
+        )  # fmt: skip
+        assert (outcome, chosen, others) == ("match", "gender known", ("not known",))
 
 
 def _address_store(tokeniser, *entries):
