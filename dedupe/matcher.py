@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -243,14 +244,17 @@ def _best_first(quick: list[_Quick]) -> list[_Quick]:
 
     Best is the highest outcome, then the highest match weight. Candidates equal on both
     (in practice, ones with the same level on every field) are ordered by how many fields
-    agree outright, most first, then by what the candidate's record says (its normalised
-    values, read as text): ids are random and a store's order follows them, so neither may
-    decide. Only records that say exactly the same are left in the store's order, and either
-    of them gives the same outcome and score.
+    agree outright, most first; then by how many of their person's records are among the
+    candidates, most first (the person the store knows better, whose history a link keeps
+    together); then by what the candidate's record says (its normalised values, read as
+    text). Ids are random and a store's order follows them, so neither may decide. Only
+    records that say exactly the same, of people with as many records, are left in the
+    store's order, and either gives the same outcome and score.
     """
     ranked = sorted(quick, key=_key, reverse=True)
     if any(_key(one) == _key(next_one) for one, next_one in pairwise(ranked)):
-        ranked.sort(key=_tie_broken)
+        records = Counter(item.id for item in quick)
+        ranked.sort(key=lambda item: _tie_broken(item, records[item.id]))
     return ranked
 
 
@@ -258,9 +262,9 @@ def _key(item: _Quick) -> tuple[int, float]:
     return _RANK[item.outcome], item.match_weight
 
 
-def _tie_broken(item: _Quick) -> tuple[int, float, int, str]:
+def _tie_broken(item: _Quick, records: int) -> tuple[int, float, int, int, str]:
     agreeing = sum(level == FIELD_LEVELS[field][0] for field, level in item.levels.items())
-    return -_RANK[item.outcome], -item.match_weight, -agreeing, repr(item.record)
+    return -_RANK[item.outcome], -item.match_weight, -agreeing, -records, repr(item.record)
 
 
 class Matcher:

@@ -387,6 +387,30 @@ def test_of_two_candidates_that_score_the_same_the_one_agreeing_on_more_fields_i
         assert (outcome, chosen, others) == ("match", "gender known", ("not known",))
 
 
+def test_of_two_people_who_score_the_same_the_one_with_more_records_found_is_chosen(tokeniser):
+    ann = {"first_name": "Ann", "last_name": "Lee", "date_of_birth": "1980-05-12", **HOME}
+    records = [
+        ("known twice", PersonRecord(phone="01248 111111", **ann)),
+        ("known twice", PersonRecord(phone="07700 900123", **ann)),
+        # Its record would come first by what it says: the count of records decides before that.
+        ("known once", PersonRecord(phone="01248 100000", **ann)),
+    ]
+    for order in itertools.permutations(records):
+        for ids in (
+            {"known twice": "p1", "known once": "p2"},
+            {"known twice": "p2", "known once": "p1"},
+        ):
+            store = InMemoryStore()
+            matcher = Matcher(store, tokeniser)
+            for number, (name, record) in enumerate(order):
+                store.add(
+                    CandidateRecord(ids[name], f"r{number}", record), matcher.index_tokens(record)
+                )
+            decision = matcher.match(PersonRecord(**ann))
+            assert (decision.outcome, decision.id) == ("match", ids["known twice"])
+            assert [other.id for other in decision.others] == [ids["known once"]]
+
+
 def _address_store(tokeniser, *entries):
     store = InMemoryAddressStore()
     matcher = AddressMatcher(store, tokeniser)
