@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from dedupe.addresses import Address, normalise_address
 from dedupe.blocking import Tokeniser, address_keys, make_tokens, person_keys
 from dedupe.compare import (
     DISAGREE,
+    FIELD_LEVELS,
     MISSING,
     compare_address_fields,
     compare_people,
@@ -78,8 +81,8 @@ def household_rules(
 
     Surname, address and telephone are shared by a family, so they can add up to a high score
     for two different people. The same identity number on both lifts every limit but the
-    senior/junior one. Return the best outcome the pair may have (None: no limit) and the
-    reasons, in plain English.
+    senior/junior one (see ``_same_identity_number`` for a number one character out). Return
+    the best outcome the pair may have (None: no limit) and the reasons, in plain English.
     """
     first, dob = levels.get("first_name"), levels.get("date_of_birth")
     first_differs = (
@@ -91,10 +94,16 @@ def household_rules(
     )
     born_apart = dob == DISAGREE
     gender_differs = levels.get("gender") == DISAGREE
+    gap = years_apart(a.date_of_birth, b.date_of_birth)
+    # A generation apart (however few digits differ), or born at least as far apart as
+    # brothers and sisters other than twins: the two rules on dates below.
+    generation_apart = dob not in ("exact", MISSING) and gap >= GENERATION_GAP_YEARS
+    siblings_apart = born_apart and not _born_months_apart(a, b, below=SIBLING_GAP_MONTHS)
     gen_a, gen_b = a.name.generation, b.name.generation
     if gen_a and gen_b and gen_a != gen_b:
         return "new", ("One is recorded as senior or junior and the other not the same way.",)
-    if _same_identity_number(levels, a, b):
+    far_apart = generation_apart or siblings_apart
+    if _same_identity_number(levels, a, b, born_far_apart=far_apart):
         # Twins, brothers and sisters, parents and children each have a number of their own:
         # one number on both records says one person, whatever else a household shares.
         return None, ()
@@ -108,13 +117,12 @@ def household_rules(
             "First names are different although other details agree: they could be twins "
             "or brothers and sisters, so a person must decide.",
         )
-    gap = years_apart(a.date_of_birth, b.date_of_birth)
-    if dob not in ("exact", MISSING) and gap >= GENERATION_GAP_YEARS:
+    if generation_apart:
         return "possible", (
             f"Dates of birth are {gap} years apart: they could be a parent and child "
             "with the same name, so a person must decide.",
         )
-    if born_apart and not _born_months_apart(a, b, below=SIBLING_GAP_MONTHS):
+    if siblings_apart:
         return "possible", (
             "Dates of birth are different: they could be brothers or sisters recorded with "
             "the same name, so a person must decide.",
@@ -123,17 +131,22 @@ def household_rules(
 
 
 def _same_identity_number(
-    levels: Mapping[str, str], a: NormalisedPerson, b: NormalisedPerson
+    levels: Mapping[str, str], a: NormalisedPerson, b: NormalisedPerson, *, born_far_apart: bool
 ) -> bool:
     """Tell whether both records carry one identity number, allowing one slip of typing.
 
     A number one character out is a slip, unless the two could be neighbours in a run given
-    out together (twins' numbers can be): then they are not taken for one.
+    out together (twins' numbers can be): then they are not taken for one. People
+    ``born_far_apart`` (a generation, or as far as brothers and sisters who are not twins)
+    were not given numbers together: NHS numbers come with the registration of a birth,
+    National Insurance numbers at 16. For them a number one character out is always a slip.
     """
     level = levels.get("identity_number")
     if level == "exact":
         return True
-    return level == "near" and not could_be_neighbours(a.identity_number, b.identity_number)
+    if level != "near":
+        return False
+    return born_far_apart or not could_be_neighbours(a.identity_number, b.identity_number)
 
 
 def _different_names(a: Name, b: Name) -> bool:
@@ -181,13 +194,15 @@ class _Scorer:
 
 @dataclass(frozen=True, slots=True)
 class _Quick:
-    # A candidate scored without its explanation, which only the kept ones need.
+    # A candidate scored without its explanation, which only the kept ones need; ``record``
+    # is the candidate's normalised record, read only to break a tie in score.
     id: RecordId
     record_id: RecordId
     outcome: Outcome
     match_weight: float
     levels: Mapping[str, str]
     rules: tuple[str, ...]
+    record: NormalisedPerson | Address
 
     def explained(self, scorer: _Scorer) -> Scored:
         explanation = scorer.explain(self.levels, self.rules)
@@ -199,11 +214,9 @@ def _decide(quick: list[_Quick], considered: int, scorer: _Scorer) -> Decision:
         return Decision("new", None, 0.0, None, considered)
     # The best record stands for its person; a person's other records add nothing new.
     best_by_id: dict[RecordId, _Quick] = {}
-    for item in quick:
-        held = best_by_id.get(item.id)
-        if held is None or _key(item) > _key(held):
-            best_by_id[item.id] = item
-    ranked = sorted(best_by_id.values(), key=_key, reverse=True)
+    for item in _best_first(quick):
+        best_by_id.setdefault(item.id, item)
+    ranked = list(best_by_id.values())
     best = ranked[0].explained(scorer)
     others = tuple(s.explained(scorer) for s in ranked[1:] if s.outcome != "new")
     outcome = best.outcome
@@ -226,8 +239,32 @@ def _decide(quick: list[_Quick], considered: int, scorer: _Scorer) -> Decision:
     return Decision(outcome, best.id, best.probability, explanation, considered, others)
 
 
+def _best_first(quick: list[_Quick]) -> list[_Quick]:
+    """Order candidates best first, whatever their ids and the order the store gave them in.
+
+    Best is the highest outcome, then the highest match weight. Candidates equal on both
+    (in practice, ones with the same level on every field) are ordered by how many fields
+    agree outright, most first; then by how many of their person's records are among the
+    candidates, most first (the person the store knows better, whose history a link keeps
+    together); then by what the candidate's record says (its normalised values, read as
+    text). Ids are random and a store's order follows them, so neither may decide. Only
+    records that say exactly the same, of people with as many records, are left in the
+    store's order, and either gives the same outcome and score.
+    """
+    ranked = sorted(quick, key=_key, reverse=True)
+    if any(_key(one) == _key(next_one) for one, next_one in pairwise(ranked)):
+        records = Counter(item.id for item in quick)
+        ranked.sort(key=lambda item: _tie_broken(item, records[item.id]))
+    return ranked
+
+
 def _key(item: _Quick) -> tuple[int, float]:
     return _RANK[item.outcome], item.match_weight
+
+
+def _tie_broken(item: _Quick, records: int) -> tuple[int, float, int, int, str]:
+    agreeing = sum(level == FIELD_LEVELS[field][0] for field, level in item.levels.items())
+    return -_RANK[item.outcome], -item.match_weight, -agreeing, -records, repr(item.record)
 
 
 class Matcher:
@@ -290,7 +327,7 @@ class Matcher:
             cap, reasons = household_rules(levels, a, b)
             if cap is not None and _RANK[cap] < _RANK[outcome]:
                 outcome, rules = cap, reasons
-        return _Quick(id_, record_id, outcome, weight, levels, rules)
+        return _Quick(id_, record_id, outcome, weight, levels, rules, b)
 
     def match(
         self,
@@ -365,7 +402,7 @@ class AddressMatcher:
             cap = "new"
             rules = ("A different flat or house number: a different address.",)
         outcome = self._scorer.outcome(probability(weight), cap)
-        return _Quick(id_, record_id, outcome, weight, levels, rules if cap == outcome else ())
+        return _Quick(id_, record_id, outcome, weight, levels, rules if cap == outcome else (), b)
 
     def match(
         self, address: AddressRecord | Address, *, tokens: Sequence[bytes] | None = None

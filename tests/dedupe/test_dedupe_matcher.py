@@ -1,8 +1,17 @@
+import itertools
+
 import pytest
 
 from dedupe.matcher import AddressMatcher, Matcher
+from dedupe.model import Parameters
 from dedupe.records import PersonRecord
-from dedupe.store import AddressRecord, CandidateAddress, InMemoryAddressStore
+from dedupe.store import (
+    AddressRecord,
+    CandidateAddress,
+    CandidateRecord,
+    InMemoryAddressStore,
+    InMemoryStore,
+)
 
 HOME = {
     "address_line_1": "12 Heol y Bont",
@@ -325,6 +334,83 @@ def test_two_people_who_both_match_are_offered_as_a_possible_duplicate(hold, mat
     assert any("may be the same person" in r for r in decision.explanation.rules)
 
 
+def _decide_among(tokeniser, held, record, *, order, ids, parameters=None):
+    """Hold ``held`` (name: record) in ``order`` under ``ids``; say which names the decision
+    picked: the outcome, score, the one chosen and the others offered."""
+    store = InMemoryStore()
+    matcher = Matcher(store, tokeniser, parameters)
+    name_of = {}
+    for name, person_id in zip(order, ids, strict=True):
+        store.add(CandidateRecord(person_id, person_id, held[name]),
+                  matcher.index_tokens(held[name]))  # fmt: skip
+        name_of[person_id] = name
+    decision = matcher.match(record)
+    others = tuple(name_of[other.id] for other in decision.others)
+    return decision.outcome, decision.score, name_of[decision.id], others
+
+
+def test_candidates_that_score_the_same_give_one_decision_whatever_their_ids_and_order(
+    tokeniser,
+):
+    # Three people who differ only in what the new record does not say: their phone numbers.
+    held = {
+        phone: PersonRecord(
+            first_name="Ann", last_name="Lee", date_of_birth="1980-05-12", phone=phone, **HOME
+        )  # fmt: skip
+        for phone in ("01248 111111", "01248 222222", "01248 333333")
+    }
+    record = PersonRecord(first_name="Ann", last_name="Lee", date_of_birth="1980-05-12", **HOME)
+    decisions = {
+        _decide_among(tokeniser, held, record, order=order, ids=ids)
+        for order in itertools.permutations(held)
+        for ids in itertools.permutations(["p1", "p2", "p3"])
+    }
+    assert len(decisions) == 1
+    ((outcome, _, chosen, others),) = decisions
+    assert outcome == "match"
+    assert sorted((chosen, *others)) == sorted(held)
+
+
+def test_of_two_candidates_that_score_the_same_the_one_agreeing_on_more_fields_is_chosen(
+    tokeniser,
+):
+    # Gender weighs nothing in this model: agreeing on it scores the same as not knowing it.
+    parameters = Parameters()
+    parameters.probabilities["gender"] = {"exact": (0.5, 0.5), "disagree": (0.5, 0.5)}
+    ann = {"first_name": "Ann", "last_name": "Lee", "date_of_birth": "1980-05-12", **HOME}
+    held = {"gender known": PersonRecord(gender="female", **ann), "not known": PersonRecord(**ann)}
+    for order in itertools.permutations(held):
+        outcome, _, chosen, others = _decide_among(
+            tokeniser, held, PersonRecord(gender="f", **ann), order=order, ids=["p1", "p2"],
+            parameters=parameters,
+        )  # fmt: skip
+        assert (outcome, chosen, others) == ("match", "gender known", ("not known",))
+
+
+def test_of_two_people_who_score_the_same_the_one_with_more_records_found_is_chosen(tokeniser):
+    ann = {"first_name": "Ann", "last_name": "Lee", "date_of_birth": "1980-05-12", **HOME}
+    records = [
+        ("known twice", PersonRecord(phone="01248 111111", **ann)),
+        ("known twice", PersonRecord(phone="07700 900123", **ann)),
+        # Its record would come first by what it says: the count of records decides before that.
+        ("known once", PersonRecord(phone="01248 100000", **ann)),
+    ]
+    for order in itertools.permutations(records):
+        for ids in (
+            {"known twice": "p1", "known once": "p2"},
+            {"known twice": "p2", "known once": "p1"},
+        ):
+            store = InMemoryStore()
+            matcher = Matcher(store, tokeniser)
+            for number, (name, record) in enumerate(order):
+                store.add(
+                    CandidateRecord(ids[name], f"r{number}", record), matcher.index_tokens(record)
+                )
+            decision = matcher.match(PersonRecord(**ann))
+            assert (decision.outcome, decision.id) == ("match", ids["known twice"])
+            assert [other.id for other in decision.others] == [ids["known once"]]
+
+
 def _address_store(tokeniser, *entries):
     store = InMemoryAddressStore()
     matcher = AddressMatcher(store, tokeniser)
@@ -443,8 +529,9 @@ def test_one_identity_number_on_both_lifts_the_twins_rule_and_two_keep_it(
         assert "Identity number: the same" in "\n".join(decision.explanation.sentences())
 
 
+@pytest.mark.parametrize("arriving", ["QQ123456C", "QQ123457C"])
 def test_a_father_and_son_sharing_a_number_by_mistake_stay_apart_by_senior_and_junior(
-    hold, matcher
+    hold, matcher, arriving
 ):
     hold("dad", first_name="John", last_name="Smith Snr", date_of_birth="1960-01-01",
          identity_number="QQ123456C", **HOME)  # fmt: skip
@@ -453,11 +540,96 @@ def test_a_father_and_son_sharing_a_number_by_mistake_stay_apart_by_senior_and_j
             first_name="John",
             last_name="Smith Jnr",
             date_of_birth="1990-01-01",
-            identity_number="QQ123456C",
+            identity_number=arriving,
             **HOME,
         )  # fmt: skip
     )
     assert decision.outcome == "new"
+
+
+@pytest.mark.parametrize(
+    ("held_born", "arriving_born", "held", "arriving"),
+    [
+        # A generation apart, the number's last digit one out (FEBRL4: 2519977 and 2519978).
+        ("1962-04-02", "1991-11-23", "QQ123456C", "QQ123457C"),
+        ("1909-03-21", "1924-03-21", "2519977", "2519978"),
+        # A generation apart by one digit of the date, the last two digits of the number
+        # swapped (FEBRL4: 7156436 and 7156463, 27 apart).
+        ("1972-08-19", "1992-08-19", "7156436", "7156463"),
+        # Born as far apart as brothers and sisters who are not twins.
+        ("2009-10-05", "2012-03-27", "QQ123456C", "QQ123457C"),
+    ],
+)
+def test_a_number_one_slip_away_is_one_number_for_people_born_too_far_apart_to_share_a_run(
+    hold, matcher, held_born, arriving_born, held, arriving
+):
+    # Numbers are given at birth registration (NHS) or at 16 (National Insurance): people
+    # born years apart are not given numbers from one run, so one character out is a slip.
+    hold("one", first_name="Dafydd", last_name="Jones", date_of_birth=held_born,
+         identity_number=held, **HOME)  # fmt: skip
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Dafydd",
+            last_name="Jones",
+            date_of_birth=arriving_born,
+            identity_number=arriving,
+            **HOME,
+        )
+    )
+    assert decision.explanation is not None
+    assert decision.explanation.level("identity_number") == "near"
+    assert (decision.outcome, decision.id, decision.explanation.rules) == ("match", "one", ())
+
+
+@pytest.mark.parametrize(
+    ("held_born", "arriving_born", "outcome", "rule"),
+    [
+        ("2008-03-14", "2008-03-14", "possible", "twins"),
+        # One digit of the date out: still twins, as far as the dates tell.
+        ("2008-03-14", "2008-03-15", "possible", "twins"),
+        # Either side of midnight: the dates disagree, but a day apart, so the numbers could
+        # still come from one run, and the brother and sister rule holds as before.
+        ("2008-03-31", "2008-04-01", "new", "different people in one household"),
+    ],
+)
+def test_neighbouring_numbers_on_twins_still_keep_them_apart(
+    hold, matcher, held_born, arriving_born, outcome, rule
+):
+    hold("rhys", first_name="Rhys", last_name="Jones", date_of_birth=held_born,
+         identity_number="QQ123456C", **HOME)  # fmt: skip
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Owain",
+            last_name="Jones",
+            date_of_birth=arriving_born,
+            identity_number="QQ123457C",
+            **HOME,
+        )
+    )
+    assert decision.outcome == outcome
+    assert decision.explanation is not None
+    assert any(rule in reason for reason in decision.explanation.rules)
+
+
+@pytest.mark.parametrize("arriving", ["QQ654321C", "QQ123470C", None])
+def test_a_father_and_son_with_one_name_and_numbers_of_their_own_are_not_linked(
+    hold, matcher, arriving
+):
+    hold("father", first_name="Dafydd", last_name="Jones", date_of_birth="1962-04-02",
+         phone="01248 123456", identity_number="QQ123456C", **HOME)  # fmt: skip
+    decision = matcher.match(
+        PersonRecord(
+            first_name="Dafydd",
+            last_name="Jones",
+            date_of_birth="1991-11-23",
+            phone="01248 123456",
+            identity_number=arriving,
+            **HOME,
+        )
+    )
+    assert decision.outcome == "possible"
+    assert decision.explanation is not None
+    assert any("29 years apart" in rule for rule in decision.explanation.rules)
 
 
 def test_a_person_found_only_by_their_identity_number_is_a_possible_match(hold, matcher):
