@@ -242,19 +242,26 @@ def _decide(quick: list[_Quick], considered: int, scorer: _Scorer) -> Decision:
 def _best_first(quick: list[_Quick]) -> list[_Quick]:
     """Order candidates best first, whatever their ids and the order the store gave them in.
 
-    Best is the highest outcome, then the highest match weight. Candidates equal on both
-    (in practice, ones with the same level on every field) are ordered by how many fields
+    Best is the highest outcome, then the highest match weight. Candidates a decision can name
+    (a match or a possible) that are equal on both (in practice, ones with the same level on
+    every field) are ordered by how many fields
     agree outright, most first; then by how many of their person's records are among the
     candidates, most first (the person the store knows better, whose history a link keeps
     together); then by what the candidate's record says (its normalised values, read as
     text). Ids are random and a store's order follows them, so neither may decide. Only
     records that say exactly the same, of people with as many records, are left in the
-    store's order, and either gives the same outcome and score.
+    store's order, and either gives the same outcome and score. Candidates that are "new"
+    are named in no decision, so they skip the tie-break, which costs most on an import.
     """
     ranked = sorted(quick, key=_key, reverse=True)
-    if any(_key(one) == _key(next_one) for one, next_one in pairwise(ranked)):
+    # Only candidates that could be linked or proposed are ever named in a decision; the
+    # rest (most of them, on an import) are left in score order without the tie-break's cost.
+    named = sum(1 for item in ranked if item.outcome != "new")
+    if any(_key(one) == _key(next_one) for one, next_one in pairwise(ranked[:named])):
         records = Counter(item.id for item in quick)
-        ranked.sort(key=lambda item: _tie_broken(item, records[item.id]))
+        ranked[:named] = sorted(
+            ranked[:named], key=lambda item: _tie_broken(item, records[item.id])
+        )
     return ranked
 
 
