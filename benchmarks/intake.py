@@ -11,7 +11,9 @@ Printed as JSON:
 - p50/p95 time from a report's arrival to "processed";
 - a count check: every accepted report was stored once and processed once, into one case report;
 - CPU milliseconds per report spent by the web, the job workers and PostgreSQL, which a busy
-  machine disturbs far less than the rates do.
+  machine disturbs far less than the rates do; and, for the whole budget, by Redis and by the
+  sending clients, which share the same cores. Their sum bounds what the machine can process:
+  no arrangement of the work processes more than (cores / CPU a report) reports a second.
 
 Each client first fills in the 27-page form up to "check your answers" for as many reports as it
 will send (untimed: benchmarks/forms.py measures the pages), then, during the timed window, sends
@@ -61,17 +63,19 @@ JOB_WORKERS = 2
 REFERENCE = re.compile(r'class="sf-reference">([^<]+)<')
 
 
-def start_web(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+def start_web(
+    env: dict[str, str], worker_class: str = "gthread", workers: int = WEB_WORKERS
+) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
+    threads = ["--threads", str(WEB_THREADS)] if worker_class == "gthread" else []
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "--workers",
-            str(WEB_WORKERS),
+            str(workers),
             "--worker-class",
-            "gthread",
-            "--threads",
-            str(WEB_THREADS),
+            worker_class,
+            *threads,
             "--bind",
             f"{HOST}:{port}",
             "--log-level",
@@ -114,17 +118,22 @@ def start_workers(env: dict[str, str], log_dir: Path) -> list[subprocess.Popen[b
     return workers
 
 
-def _postgres_cpu_seconds() -> float:
-    """CPU time of every PostgreSQL process on this machine (the benchmark is its only user)."""
+def _cpu_seconds_of(command: str) -> float:
+    """CPU time of every process of one command on this machine (the benchmark is its only user)."""
     total = 0.0
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip() == "postgres":
+                if (entry / "comm").read_text().strip() == command:
                     total += process_cpu_seconds(entry.name)
             except OSError:
                 continue
     return total
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL process on this machine."""
+    return _cpu_seconds_of("postgres")
 
 
 def cpu_snapshot(
@@ -135,6 +144,7 @@ def cpu_snapshot(
         "web": worker_cpu_seconds(web),
         "job_workers": sum(process_cpu_seconds(worker.pid) for worker in workers),
         "postgres": _postgres_cpu_seconds(),
+        "redis": _cpu_seconds_of("redis-server"),
     }
 
 
@@ -188,6 +198,8 @@ def _send_client(port: int, drafts: list[dict[str, Any]], start_at: float, deadl
                  queue: Any) -> None:  # fmt: skip
     while time.time() < start_at:
         time.sleep(0.001)
+    # The client's own CPU from here on: it shares the machine's cores with the service.
+    cpu_started = time.process_time()
     sent: list[tuple[float, int, str]] = []
     pending_pages: list[tuple[Client, str]] = []
     for draft in drafts:
@@ -207,7 +219,7 @@ def _send_client(port: int, drafts: list[dict[str, Any]], start_at: float, deadl
         found = REFERENCE.search(page)
         if status == 200 and found:
             references.append(found.group(1))
-    queue.put((sent, references))
+    queue.put((sent, references, time.process_time() - cpu_started))
 
 
 def _people(count: int) -> list[dict[str, str]]:
@@ -378,6 +390,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="the timed sending window")
     parser.add_argument("--clients", type=int, default=8, help="concurrent sending clients")
     parser.add_argument("--persons", type=int, default=100_000, help="people held beforehand")
+    parser.add_argument("--web-class", choices=("gthread", "sync"), default="gthread",
+                        help="gunicorn's worker class for the web")  # fmt: skip
+    parser.add_argument("--web-workers", type=int, default=WEB_WORKERS,
+                        help="gunicorn worker processes for the web")  # fmt: skip
     parser.add_argument("--rate-cap", type=float, default=160.0,
                         help="reports prepared per second of window (more than can be accepted)")  # fmt: skip
     args = parser.parse_args()
@@ -396,7 +412,7 @@ def main() -> None:
     workers: list[subprocess.Popen[bytes]] = []
     try:
         held = load_people(env, args.persons)
-        web, port = start_web(env)
+        web, port = start_web(env, args.web_class, args.web_workers)
         workers = start_workers(env, workdir)
 
         total = int(args.seconds * args.rate_cap)
@@ -443,11 +459,24 @@ def main() -> None:
             f"{part}_ms": round((cpu_after[part] - cpu_before[part]) / len(accepted) * 1000, 2)
             for part in cpu_before
         } if accepted else None  # fmt: skip
+        cpu_budget = None
+        if cpu_per_report:
+            clients_seconds = sum(outcome[2] for outcome in outcomes)
+            cpu_per_report["sending_clients_ms"] = round(clients_seconds / len(accepted) * 1000, 2)
+            total_ms = sum(cpu_per_report.values())
+            cpus = os.cpu_count() or 1
+            # Every report costs this much CPU somewhere on the machine, so no arrangement of
+            # the work can process more than this many a second on its cores.
+            cpu_budget = {
+                "cpu_ms_a_report_in_all": round(total_ms, 2),
+                "most_reports_a_second_the_cores_allow": round(cpus * 1000 / total_ms, 1),
+            }
         result = {
             "benchmark": "intake",
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "setup": {
-                "web": f"gunicorn {WEB_WORKERS} gthread workers x {WEB_THREADS} threads",
+                "web": f"gunicorn {args.web_workers} {args.web_class} workers"
+                + (f" x {WEB_THREADS} threads" if args.web_class == "gthread" else ""),
                 "job_workers": JOB_WORKERS,
                 "database": "PostgreSQL",
                 "people_held": held,
@@ -467,6 +496,7 @@ def main() -> None:
             else None,
             **processing,
             "cpu_per_report": cpu_per_report,
+            "cpu_budget": cpu_budget,
             "targets": {
                 "accepted_per_second": 100,
                 "accept_p95_ms": 200,
