@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import scoring
+from dedupe.model import Parameters
 from dedupe.records import PersonRecord
 from dedupe.store import AddressRecord
 from forms_app import audit
@@ -40,7 +41,8 @@ from forms_app.definitions.routing import Named, Routing
 from forms_app.extensions import db
 from forms_app.jobs import outbox
 from forms_app.jobs.errors import PermanentJobError
-from forms_app.matching.service import Recorder
+from forms_app.kept import Kept, kept
+from forms_app.matching.service import PARAMETERS_KEPT, Recorder, load_parameters
 from forms_app.models import (
     AccessGrant,
     Case,
@@ -328,6 +330,11 @@ def _record(named: Named, recorded_on: date) -> PersonRecord:
     )
 
 
+def _parameters(session: Session) -> Parameters:
+    parameters: Kept[Parameters] = kept(PARAMETERS_KEPT, KEPT_SECONDS)
+    return parameters.get("in use") or parameters.put("in use", load_parameters(session))
+
+
 def _date_or_none(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -338,7 +345,7 @@ def _date_or_none(value: str | None) -> date | None:
 def _match_people_and_place(
     session: Session, routing: Routing, answers: dict[str, Any], submitted_at: datetime
 ) -> Intake:
-    recorder = Recorder(session)
+    recorder = Recorder(session, _parameters(session))
     named = routing.named_people(answers)
     day = day_of(submitted_at)
     people = [(n, _record(n, day)) for n in named if n.same_as is None and n.matchable]
@@ -490,7 +497,18 @@ def _insert(session: Session, model: type, *rows: dict[str, Any]) -> None:
         session.execute(sa.insert(table_of(model)), list(rows))
 
 
+# The owning team's id and the matching parameters are read for every report and change
+# rarely: a worker keeps them this long (forms_app.kept). A team removed meanwhile makes the
+# case's insert fail and the job retry until the id is read again; new parameters from
+# `saferforms dedupe train` reach running workers within this time.
+KEPT_SECONDS = 60.0
+
+
 def _team_id(session: Session, name: str) -> str:
+    team_ids: Kept[str] = kept("intake.team_ids", KEPT_SECONDS)
+    held = team_ids.get(name)
+    if held is not None:
+        return held
     organisation_slug, _, team_slug = name.partition("/")
     team, organisation = table_of(Team), table_of(Organisation)
     team_id = session.scalar(
@@ -500,7 +518,7 @@ def _team_id(session: Session, name: str) -> str:
     )
     if team_id is None:
         raise PermanentJobError(f"the routing names the team {name}, which does not exist")
-    return str(team_id)
+    return team_ids.put(name, str(team_id))
 
 
 def _related_case(

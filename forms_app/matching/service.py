@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from dedupe.blocking import Tokeniser
@@ -31,6 +32,7 @@ from dedupe.store import (
     InMemoryStore,
 )
 from dedupe.training import Training, blocked_pairs, train
+from forms_app.kept import forget
 from forms_app.models import Person, utcnow
 
 from . import review
@@ -47,8 +49,13 @@ def load_parameters(session: Session) -> Parameters:
     return Parameters.from_json(latest) if latest else Parameters()
 
 
+# The name under which a worker keeps the parameters in use (forms_app.kept).
+PARAMETERS_KEPT = "matching.parameters"
+
+
 def save_parameters(session: Session, training: Training, persons: int) -> DedupeModel:
-    """Store trained parameters; from now on they are the ones in use."""
+    """Store trained parameters; from now on they are the ones in use (in this app at once,
+    in running workers within `forms_app.intake.processor.KEPT_SECONDS`)."""
     row = DedupeModel(
         parameters=training.parameters.to_json(),
         persons=persons,
@@ -56,6 +63,8 @@ def save_parameters(session: Session, training: Training, persons: int) -> Dedup
     )
     session.add(row)
     session.flush()
+    if has_app_context():
+        forget(PARAMETERS_KEPT)
     return row
 
 
