@@ -163,6 +163,11 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = True
         # A Redis outage must never turn public pages into errors: fall back to memory.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        # Nor may a failure of the limiter's own storage. The in-memory storage (the fallback, and
+        # the default without Redis) can fail to start its expiry timer when two threads race to
+        # start it (limits issue 26): the request is then served without counting it, and the
+        # error is logged, rather than answered with a 500. Sign-in still has its lock-out counter.
+        self.RATELIMIT_SWALLOW_ERRORS = True
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
         self.LOGIN_LIMIT_PER_ADDRESS = env.get(
             "SAFERFORMS_LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"

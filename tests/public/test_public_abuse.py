@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -92,6 +93,31 @@ def test_an_unreachable_redis_never_turns_pages_into_errors(browser: Browser):
     assert statuses[0] == 303
     assert statuses[-1] == 429
     assert set(pages) == {200}
+
+
+class _TimerThatCannotStart(threading.Timer):
+    """What two threads racing to start the in-memory storage's expiry timer meet (limits #26)."""
+
+    def start(self) -> None:
+        raise RuntimeError("threads can only be started once")
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [{"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0", "FORM_PAGE_LIMIT": "3 per day"}],
+    indirect=True,
+)
+def test_a_failing_in_memory_fallback_never_turns_pages_into_errors(
+    browser: Browser, store, monkeypatch
+):
+    monkeypatch.setattr(threading, "Timer", _TimerThatCannotStart)
+
+    answered = browser.answer("danger", {"in_danger": "no"})
+    walked = browser.walk(asb_answers())
+
+    assert answered.status == 303
+    assert reference_on(walked)
+    assert len(store.all(select(Submission))) == 1
 
 
 @pytest.fixture
