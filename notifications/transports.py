@@ -116,6 +116,13 @@ class FileTransport:
             os.fsync(handle.fileno())
         # A reader of the folder never sees half a message.
         os.replace(temporary, self.directory / name)
+        # The rename is only durable once the folder is synced too; until then a power cut could
+        # lose a message that the database has already recorded as sent.
+        folder = os.open(self.directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
         return name
 
 

@@ -6,6 +6,7 @@ import datetime
 import email
 import email.policy
 import ipaddress
+import os
 import re
 import ssl
 import stat
@@ -55,6 +56,26 @@ def test_the_file_transport_writes_one_private_file_a_message(tmp_path) -> None:
     assert "To: asb-team@council.example" in text
     assert "Importance: high" in text
     assert "https://safer.example/staff/sign-in" in text
+
+
+def test_the_file_transport_has_a_message_on_disk_before_it_says_sent(
+    tmp_path, monkeypatch
+) -> None:
+    """A power cut after the send is recorded must not lose the file: its contents are synced
+    before it is renamed into the folder, and the folder after."""
+    folder = tmp_path / "outbox"
+    synced: list[tuple[str, list[str]]] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        kind = "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"
+        synced.append((kind, sorted(p.name for p in folder.iterdir())))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    name = FileTransport(folder, "Safer Forms <no-reply@safer.example>").send(_new_case())
+
+    assert synced == [("file", [f".{name}.tmp"]), ("folder", [name])]
 
 
 def _acknowledgement(*, to: str, form_title: str) -> messages.Message:
