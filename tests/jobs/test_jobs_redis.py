@@ -18,10 +18,12 @@ from sqlalchemy import event, func, select, update
 
 from forms_app.extensions import db
 from forms_app.jobs import outbox, queues
-from forms_app.jobs.queue import RUNNER, job_id_for
+from forms_app.jobs import worker as worker_module
+from forms_app.jobs.queue import FINISHED_JOB_SECONDS, RUNNER, enqueue, job_id_for
 from forms_app.jobs.queues import ALL_QUEUES
 from forms_app.jobs.registry import JOBS, JobSpec
 from forms_app.jobs.runner import due_ids
+from forms_app.jobs.settings import job_settings
 from forms_app.jobs.worker import build_worker
 from forms_app.models import Outbox, utcnow
 from notifications.models import Delivery, InboxItem
@@ -109,6 +111,53 @@ def test_the_worker_listens_to_every_queue_and_every_job_has_one(app) -> None:
     assert [queue.name for queue in worker.queues] == list(ALL_QUEUES)
     assert constants == set(ALL_QUEUES)
     assert {spec.queue for spec in JOBS.values()} <= set(ALL_QUEUES)
+
+
+def test_a_busy_worker_renews_its_key_less_often_but_never_lets_it_lapse(
+    app, redis_url, monkeypatch
+) -> None:
+    """RQ renews a worker's key up to three times a job; one renewal stands for those that
+    follow within a few seconds, and never after a renewal that left the key less time."""
+    clock = [1000.0]
+    monkeypatch.setattr(worker_module, "_now", lambda: clock[0])
+    with app.app_context():
+        worker = build_worker(app)
+    worker.register_birth()
+    connection = redis.Redis.from_url(redis_url)
+    whole = worker.worker_ttl + 60
+    waits_at_most = worker.dequeue_timeout
+
+    def ttl_after_heartbeat(timeout: int | None = None, pipelined: bool = False) -> int:
+        connection.expire(worker.key, 5000)  # so a renewal shows
+        if pipelined:
+            with connection.pipeline() as pipeline:
+                worker.heartbeat(timeout, pipeline=pipeline)
+                pipeline.execute()
+        else:
+            worker.heartbeat(timeout)
+        return int(connection.ttl(worker.key))
+
+    try:
+        assert ttl_after_heartbeat() == whole
+        clock[0] += worker.HEARTBEAT_REPEAT_SECONDS - 1
+        assert ttl_after_heartbeat() == 5000  # skipped: renewed for the whole time just now
+        clock[0] += 1
+        assert ttl_after_heartbeat() == whole
+
+        # A job's own renewal, in RQ's pipeline and for the job's time: the next is sent.
+        assert ttl_after_heartbeat(240, pipelined=True) == 240
+        assert ttl_after_heartbeat() == whole
+        # A shorter renewal outside a pipeline: likewise.
+        assert ttl_after_heartbeat(90) == 90
+        assert ttl_after_heartbeat() == whole
+
+        # A skipped renewal still leaves the key more time than the longest wait for a job.
+        clock[0] += worker.HEARTBEAT_REPEAT_SECONDS - 0.1
+        connection.expire(worker.key, int(whole - worker.HEARTBEAT_REPEAT_SECONDS))
+        worker.heartbeat()
+        assert connection.ttl(worker.key) > waits_at_most
+    finally:
+        worker.register_death()
 
 
 def test_a_worker_whose_job_code_cannot_be_loaded_refuses_to_start(app, runner, monkeypatch):
@@ -279,6 +328,25 @@ def test_rows_added_while_redis_is_down_are_kept_and_relayed_when_it_returns(
 
     assert len(recorder.messages) == 1
     assert _counts(case_id) == (1, 1)
+
+
+def test_a_finished_job_is_kept_a_minute_and_a_retry_of_its_row_replaces_it(
+    app, db_session, redis_url
+) -> None:
+    row_id, _case_id = _new_case_row()  # no mail server: the run is recorded as failed
+    with app.app_context():
+        build_worker(app).work(burst=True, with_scheduler=False)
+    connection = redis.Redis.from_url(redis_url)
+    finished = Job.fetch(job_id_for(row_id), connection=connection)
+    assert finished.get_status() == "finished"
+    assert 0 < connection.ttl(finished.key) <= FINISHED_JOB_SECONDS
+
+    with app.app_context():
+        outcome = enqueue(connection, row_id, "notify_team_new_case", job_settings(app.config))
+
+    assert outcome == "enqueued"
+    assert Job.fetch(job_id_for(row_id), connection=connection).get_status() == "queued"
+    assert Queue(queues.NOTIFICATIONS, connection=connection).job_ids == [job_id_for(row_id)]
 
 
 def test_a_job_that_always_fails_ends_failed_is_listed_and_runs_again_on_retry(
