@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, abort, render_template, request
+from flask.globals import request_ctx
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
-from .public.i18n import t, visitor_language
+from .public.i18n import STRINGS, t, visitor_language
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,21 @@ def install_security(app: Flask) -> None:
             headers["Pragma"] = "no-cache"
         return response
 
+    # First of all the request hooks, so before the CSRF check reads the form.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_unnamed_fields)
+
+    try:
+        from gunicorn.http.errors import ParseException
+    except ImportError:  # served some other way
+        pass
+    else:
+
+        @app.errorhandler(ParseException)
+        def unreadable_body(error: Exception) -> tuple[str, int]:
+            # A malformed chunked body, met while the form is read: the client's fault.
+            log.warning("unreadable request body on %s: %s", request.endpoint, type(error).__name__)
+            return http_error(BadRequest())
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
@@ -85,9 +101,31 @@ _STAFF_PATH = "/staff"
 _ENGLISH_ONLY_TEMPLATES = frozenset({"errors/403.html"})
 
 
+def _refuse_unnamed_fields() -> None:
+    """A multipart part without a name is filed under None, which breaks whatever reads the
+    form's field names (the CSRF check first): refuse the request instead."""
+    if request.method in ("POST", "PUT", "PATCH") and (
+        None in request.form or None in request.files
+    ):
+        abort(400)
+
+
+# For a request no URL can be built for (a Host header that is not a host name): the usual
+# pages link to the design system's assets by URL, so this one stands alone.
+_PLAIN_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+    "<body><h1>{title}</h1></body></html>"
+)
+
+
 def _error_page(template: str, status: int) -> tuple[str, int]:
     """Render an error page in the visitor's language (as their form pages were), in words
     that hold nothing from the request."""
+    if getattr(request_ctx, "url_adapter", None) is None:
+        key = f"error_{status}_title"
+        return _PLAIN_PAGE.format(
+            title=t(key if key in STRINGS else "error_500_title", "en")
+        ), status
     staff = request.path == _STAFF_PATH or request.path.startswith(_STAFF_PATH + "/")
     lang = "en" if staff or template in _ENGLISH_ONLY_TEMPLATES else visitor_language()
     html = render_template(

@@ -16,6 +16,7 @@ import binascii
 import json
 import os
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -211,7 +212,11 @@ def _read(draft_id: str) -> tuple[bytes, str, datetime] | None:
                 # A lost connection (the database restarted): drop it and try once more.
                 connection.invalidate()
                 continue
-            raise
+            # As SQLAlchemy would raise it, so the page says the service is unavailable
+            # rather than that something went wrong; without the parameters.
+            raise DBAPIError.instance(
+                sql, None, error, engine.dialect.loaded_dbapi.Error, hide_parameters=True
+            ) from None
         finally:
             connection.close()
         if row is None:
@@ -319,14 +324,20 @@ def _decrypt(key: bytes, blob: bytes, associated_data: bytes) -> bytes:
     return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], associated_data)
 
 
+# A draft id as new_id() writes it, and the key in unpadded URL-safe base64. Anything else (a
+# NUL byte, say, which the database driver would refuse) is no draft at all.
+_COOKIE = re.compile(
+    r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})"
+)
+
+
 def _parse_cookie(value: str | None) -> tuple[str, bytes] | None:
-    if not value or len(value) > 200 or value.count(".") != 1:
+    found = _COOKIE.fullmatch(value) if value else None
+    if found is None:
         return None
-    draft_id, encoded = value.split(".")
-    if len(draft_id) != 36:
-        return None
+    draft_id, encoded = found.groups()
     try:
-        key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        key = base64.urlsafe_b64decode(encoded + "=")
     except (binascii.Error, ValueError):
         return None
     if len(key) != KEY_BYTES:

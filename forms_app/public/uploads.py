@@ -96,7 +96,8 @@ def _office_document(content: bytes) -> Sniffed | None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        # NotImplementedError: a directory asking for a zip version or feature Python lacks.
         return None
     if "[Content_Types].xml" in names and "word/document.xml" in names:
         return Sniffed(

@@ -4,9 +4,8 @@ the honeypot, and request sizes."""
 from __future__ import annotations
 
 import re
-import subprocess
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,7 @@ from sqlalchemy import select
 from forms_app.models import Submission
 from forms_app.public.models import Draft
 from tests.jobs.pipeline_support import (
-    ROOT,
     flushed_redis,
-    free_port,
-    wait_for,
     worker_environment,
 )
 from tests.public.public_helpers import CSRF, Browser, asb_answers, reference_on
@@ -28,7 +24,6 @@ from tests.public.public_helpers import CSRF, Browser, asb_answers, reference_on
 HONEYPOT = re.compile(r'<div class="sf-hp"([^>]*)>(.*?)</div>', re.S)
 # The public rate limit tests own this Redis database number and flush only it.
 PUBLIC_REDIS_DB = 13
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 
 
 @pytest.fixture
@@ -123,48 +118,6 @@ def test_a_failing_in_memory_fallback_never_turns_pages_into_errors(
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     yield from flushed_redis(PUBLIC_REDIS_DB)
-
-
-@pytest.fixture
-def start_server(app, tmp_path: Path) -> Iterator[Callable[[dict[str, str]], str]]:
-    """Start `gunicorn wsgi:app` (one worker) over the test app's database and keys."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(env: dict[str, str]) -> str:
-        port = free_port()
-        log = open(tmp_path / f"gunicorn-{port}.log", "ab")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(
-            [
-                *(str(GUNICORN), "--workers", "1", "--bind", f"127.0.0.1:{port}"),
-                *("--no-control-socket", "wsgi:app"),
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
-        started.append(process)
-        base = f"http://127.0.0.1:{port}"
-
-        def answering() -> bool:
-            assert process.poll() is None, (tmp_path / f"gunicorn-{port}.log").read_text()
-            try:
-                return requests.get(base + "/", timeout=10).status_code == 200
-            except requests.RequestException:
-                return False
-
-        wait_for(answering, timeout=60, interval=0.2)
-        return base
-
-    yield start
-    for process in started:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
 
 
 @pytest.mark.redis

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from forms_app import create_app
 from forms_app.extensions import db
 from forms_app.models import FormVersion, Submission
+from forms_app.public import drafts
 from forms_app.public.drafts import cookie_name
 from forms_app.public.models import Draft
 from tests.conftest import _test_config
@@ -263,3 +264,21 @@ def test_the_secure_flag_follows_configuration(forms_dir: Path, database_url: st
         from tests.conftest import _empty_tables
 
         _empty_tables(app)
+
+
+def test_a_database_error_reading_a_draft_says_the_service_is_unavailable(
+    browser: Browser, monkeypatch
+) -> None:
+    """A draft is read straight through the driver; its errors get the same page as any other
+    database error (503), not the page for a fault in the service, and say nothing of the SQL."""
+    browser.answer("", {})
+    monkeypatch.setattr(drafts, "_READ_QMARK", "SELECT blob FROM missing_table WHERE id = ?")
+    monkeypatch.setattr(
+        drafts, "_READ_PYFORMAT", "SELECT blob FROM missing_table WHERE id = %(id)s"
+    )
+
+    page = browser.get(browser.url("danger"))
+
+    assert page.status == 503
+    assert "Sorry, the service is unavailable" in page.html
+    assert "missing_table" not in page.html

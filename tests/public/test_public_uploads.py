@@ -38,6 +38,16 @@ def docx() -> bytes:
     return buffer.getvalue()
 
 
+def zip_needing(version: int) -> bytes:
+    """A document-like zip whose directory asks for a zip version Python cannot read."""
+    content = bytearray(docx())
+    at = content.find(b"PK\x01\x02")
+    while at != -1:
+        content[at + 6] = version  # "version needed to extract"
+        at = content.find(b"PK\x01\x02", at + 4)
+    return bytes(content)
+
+
 def plain_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -78,6 +88,7 @@ def test_files_are_recognised_by_their_content(content, content_type, kind):
         b"<script>alert(1)</script>",
         b"MZ\x90\x00" + bytes(60),
         plain_zip(),
+        zip_needing(64),
         b"PK\x03\x04 not really a zip",
         b"",
         iso_media(b"abcd"),
@@ -114,6 +125,18 @@ def test_a_file_whose_content_is_not_accepted_is_refused_with_a_clear_message(
         "The file ‘photo.jpg’ must be a photo, video or document of a type we accept"
     ]
     assert refused.error_links() == ["#some_files"]
+    assert store.all(select(Upload)) == []
+
+
+def test_a_zip_python_cannot_read_is_refused_with_a_clear_message(kitchen: Browser, store):
+    kitchen.walk(kitchen_answers(), stop_at="files")
+
+    refused = upload(kitchen, (zip_needing(64), "statement.docx"))
+
+    assert refused.status == 200
+    assert refused.errors() == [
+        "The file ‘statement.docx’ must be a photo, video or document of a type we accept"
+    ]
     assert store.all(select(Upload)) == []
 
 
