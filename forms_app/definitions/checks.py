@@ -437,6 +437,8 @@ class _Checker:
                     (*path, "pattern"),
                     f"the pattern is not a valid regular expression: {error}",
                 )
+            except (OverflowError, RecursionError):
+                yield ((*path, "pattern"), "the pattern is too large or nested too deeply")
         if field_type == "person":
             parts = field.get("parts") or PERSON_PARTS
             for part in field.get("required_parts") or ():

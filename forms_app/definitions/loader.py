@@ -70,23 +70,39 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 def parse_yaml(text: str) -> tuple[Any, Positions]:
     """Parse one YAML document, returning the data and the positions of its nodes."""
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
         reason = error.problem or error.context or "this is not valid YAML"
         raise YamlProblem(line, f"not valid YAML: {reason}") from None
+    except yaml.reader.ReaderError as error:
+        # A character YAML does not allow in a file, such as a NUL byte or an escape.
+        line = text[: error.position].count("\n") + 1
+        raise YamlProblem(
+            line, f"not valid YAML: the character {_code_point(error.character)} is not allowed"
+        ) from None
     except yaml.YAMLError as error:
         raise YamlProblem(1, f"not valid YAML: {error}") from None
+    except RecursionError:
+        # PyYAML recurses as it composes nested lists and mappings, before MAX_DEPTH is checked.
+        raise YamlProblem(1, "the file is nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     positions = Positions()
     if node is None:
         return None, positions
     builder = _Builder(loader, positions)
     return builder.build(node, (), 0), positions
+
+
+def _code_point(character: object) -> str:
+    value = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    return f"U+{value:04X}"
 
 
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
@@ -114,11 +130,19 @@ class _Builder:
             return [
                 self.build(item, (*path, index), depth + 1) for index, item in enumerate(node.value)
             ]
+        return self._scalar(node, line)
+
+    def _scalar(self, node: yaml.Node, line: int) -> Any:
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as error:
             reason = error.problem or "this value cannot be read"
             raise YamlProblem(line, f"not valid YAML: {reason}") from None
+        except (ValueError, KeyError, TypeError, OverflowError):
+            # A tag the value does not fit (`!!int abc`), or a number too long to read.
+            raise YamlProblem(
+                line, f"not valid YAML: the value {node.tag} cannot be read"
+            ) from None
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         try:
@@ -132,7 +156,7 @@ class _Builder:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlProblem(key_line, "a key must be a plain word, not a list or mapping")
-            key = self.loader.construct_object(key_node)
+            key = self._scalar(key_node, key_line)
             if not isinstance(key, str):
                 # YAML reads `yes:` or `1:` as a boolean or number; keys here are names.
                 key = key_node.value

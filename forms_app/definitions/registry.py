@@ -97,6 +97,38 @@ def _check_source(
         return None, [
             problem(1, "a form definition is a mapping of keys such as slug, title and pages")
         ]
+    try:
+        return _check_data(data, positions, filename, text, source, expected_slug)
+    except (
+        TypeError,
+        ValueError,
+        KeyError,
+        AttributeError,
+        OverflowError,
+        RecursionError,
+    ) as error:
+        # A shape no check foresaw (a number where a list of names belongs, a chain of
+        # measures thousands deep): still a message for the author, never a traceback.
+        if isinstance(error, RecursionError):
+            hint = "look for something nested or chained thousands deep"
+        else:
+            hint = "look for a value of the wrong kind, such as a number or list where a name is expected"
+        return None, [
+            problem(1, f"the definition could not be checked: {hint} ({type(error).__name__})")
+        ]
+
+
+def _check_data(
+    data: dict[str, Any],
+    positions: Positions,
+    filename: str,
+    text: str,
+    source: bytes,
+    expected_slug: str | None,
+) -> tuple[FormDefinition | None, list[Problem]]:
+    def problem(line: int, message: str) -> Problem:
+        return Problem(filename, line, message)
+
     found = [problem(positions.line_for(path), message) for path, message in schema_problems(data)]
     if found:
         return None, found

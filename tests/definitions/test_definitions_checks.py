@@ -845,3 +845,62 @@ def test_a_form_that_asks_no_questions_is_refused(report, base):
         "      - {type: content, text: Nothing to ask}\n"
     )
     assert report(text) == ["sample.yaml:5: the form asks no questions"]
+
+
+# Found by fuzzing the loader: each raised an exception that reached the author as a
+# traceback (and at start-up stopped the service without naming the file).
+@pytest.mark.parametrize(
+    ("change", "line", "expected"),
+    [
+        (("title: Sample form", "title: Sample\0form"), 2, "not valid YAML: the character U+0000"),
+        (
+            ("title: Sample form", "title: Sample\x1bform"),
+            2,
+            "not valid YAML: the character U+001B",
+        ),
+        (("title: Sample form", "title: !!int abc"), 2, "not valid YAML: the value"),
+        (("title: Sample form", "title: !!bool abc"), 2, "not valid YAML: the value"),
+        (("title: Sample form", "title: !!float abc"), 2, "not valid YAML: the value"),
+        (("title: Sample form", "!foo title: x"), 2, "not valid YAML"),
+        (("title: Sample form", "title: 1" + "0" * 4300), 2, "not valid YAML: the value"),
+        (("title: Sample form", "title: " + "[" * 600 + "]" * 600), 1, "the file is nested too deeply"),
+    ],
+)
+def test_yaml_that_python_cannot_read_is_refused_with_its_line(check, base, change, line, expected):
+    [(found_line, message)] = check(base.replace(*change))
+    assert found_line == line
+    assert message.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "routing: {default_team: a/b, areas: {x: 5}}",
+        "routing: {default_team: a/b, people: [{role: victim, name: 5}]}",
+        "routing: {default_team: a/b, people: [{role: victim, page: [x], person: y}]}",
+        "scoring: {flags: [{flag: [x]}]}",
+        "scoring: {measures: {m: [{sum: [[m]]}]}}",
+        "scoring:\n  measures:\n"
+        + "".join(f"    m{n}: [{{sum: [m{n + 1}]}}]\n" for n in range(1500))
+        + "    m1500: [{count: [x]}]",
+    ],
+)
+def test_a_block_of_an_unforeseen_shape_gets_a_message_not_a_traceback(check, base, block):
+    problems = check(base + block + "\n")
+
+    assert problems, "an invalid block must be refused"
+    assert all(message for _line, message in problems)
+
+
+@pytest.mark.parametrize("pattern", ["a{4294967295}", "(" * 1000 + "a" + ")" * 1000])
+def test_a_pattern_too_large_to_compile_is_refused_on_its_line(check, extend, pattern):
+    text = extend(
+        f"""\
+          - id: second
+            title: Second
+            fields:
+              - {{name: code, type: text, label: Code, pattern: '{pattern}'}}
+        """
+    )
+    [(_line, message)] = check(text)
+    assert message == "the pattern is too large or nested too deeply"
