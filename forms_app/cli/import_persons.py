@@ -12,6 +12,9 @@ from flask.cli import with_appcontext
 # The tables of duplicate checking join the schema wherever the commands are registered.
 import forms_app.matching.models  # noqa: F401
 
+# The longest source name a person record keeps (person.source_system).
+SOURCE_MAX = 80
+
 
 @click.group("import")
 def import_group() -> None:
@@ -53,12 +56,29 @@ def import_persons_command(file: Path, report_path: Path, source: str | None) ->
     )
 
     source_system = source or file.name
-    with file.open(encoding="utf-8-sig", newline="") as handle:
-        total = sum(1 for _ in handle) - 1
+    if len(source_system) > SOURCE_MAX:
+        raise click.ClickException(
+            f"The source name is longer than {SOURCE_MAX} characters"
+            + ("" if source else " (it is the file's name unless --source gives one)")
+            + ": give a shorter one with --source."
+        )
+    if report_path.resolve() == file.resolve() or (
+        report_path.exists() and report_path.samefile(file)
+    ):
+        raise click.ClickException(
+            "The report would overwrite the file being imported: choose another --report path."
+        )
+    total = _count_lines(file) - 1
+    try:
+        report_file = report_path.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise click.ClickException(
+            f"Cannot write the report to {report_path}: {error.strerror or error}."
+        ) from None
     show_progress = sys.stderr.isatty()
     with (
         file.open(encoding="utf-8-sig", newline="") as handle,
-        report_path.open("w", encoding="utf-8", newline="") as report_file,
+        report_file,
         click.progressbar(
             length=max(total, 0),
             label="Importing",
@@ -86,12 +106,35 @@ def import_persons_command(file: Path, report_path: Path, source: str | None) ->
             )
         except ImportFileError as error:
             raise click.ClickException(str(error)) from None
+        except csv.Error as error:
+            # csv stops at a value longer than it reads (often a quote left open): rows before
+            # it are imported and reported, and importing the mended file again adds only the rest.
+            raise click.ClickException(
+                f"The file cannot be read past the rows in the report: {error}. Those rows "
+                "were imported; mend the file and import it again (rows already imported "
+                "are not imported twice)."
+            ) from None
     click.echo(
         f"Imported {summary.new + summary.match + summary.possible} rows: {summary.new} new, "
         f"{summary.match} matched, {summary.possible} to review. "
         f"{summary.unchanged} already imported, {summary.skipped} skipped. "
         f"Report written to {report_path}."
     )
+
+
+def _count_lines(file: Path) -> int:
+    """Lines in the file, for the progress bar; a file that is not UTF-8 is refused here."""
+    count = 0
+    with file.open("rb") as handle:
+        for count, line in enumerate(handle, start=1):  # noqa: B007 - the count is the point
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise click.ClickException(
+                    f"Line {count} of the file is not UTF-8 text: save the file as UTF-8 "
+                    '(in Excel, "CSV UTF-8") and import it again. Nothing was imported.'
+                ) from None
+    return count
 
 
 __all__ = ["import_group", "import_persons_command"]

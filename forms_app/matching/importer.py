@@ -71,7 +71,22 @@ class ReportLine:
     score: float
 
     def as_row(self) -> list[str]:
-        return [self.source_id, self.person_id, self.decision, f"{self.score:.4f}"]
+        return [
+            spreadsheet_safe(self.source_id),
+            self.person_id,
+            self.decision,
+            f"{self.score:.4f}",
+        ]
+
+
+# A cell a spreadsheet would read as a formula (OWASP's "CSV injection"): the report is opened
+# in one, and source ids come from another system.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """The text with a leading ' if a spreadsheet would otherwise run it as a formula."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True)
@@ -154,6 +169,8 @@ def _problem(row: dict[str, str]) -> str | None:
     for name, value in row.items():
         if len(value) > MAX_FIELD:
             return f"has a {name} longer than {MAX_FIELD} characters"
+        if "\0" in value:
+            return f"has a {name} holding a NUL character, which cannot be stored"
     if row["date_of_birth"]:
         if not _ISO_DATE.match(row["date_of_birth"]):
             return "has a date_of_birth that is not written YYYY-MM-DD"
@@ -173,10 +190,10 @@ def _created_at(text: str) -> datetime | None:
         if _ISO_DATE.match(text):
             return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        # A time without a zone is read as UTC.
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: a zone that moves it past year 1 or 9999
         return None
-    # A time without a zone is read as UTC.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # One index probe per source_id, whatever the planner's statistics say. With ``IN`` the

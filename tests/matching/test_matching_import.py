@@ -280,3 +280,103 @@ def test_an_import_goes_on_when_its_worker_process_stops(tmp_path, db_session, m
     decisions = {line.source_id: line.decision for line in lines}
     assert decisions == {"A1": "new", "A2": "match", "A3": "new", "A4": "possible"}
     assert (summary.new, summary.match, summary.possible) == (2, 1, 1)
+
+
+# Found by feeding the import hostile files: each ended in a traceback, or worse.
+
+
+def test_the_report_is_never_written_over_the_file_being_imported(runner, tmp_path, db_session):
+    source = _write(tmp_path, *ROWS)
+    before = source.read_bytes()
+    link = tmp_path / "link.csv"
+    link.symlink_to(source)
+
+    for report in (source, link):
+        result = _import(runner, source, report)
+        assert result.exit_code != 0
+        assert "would overwrite the file being imported" in result.output
+    assert source.read_bytes() == before
+    assert db_session.scalars(sa.select(Person)).all() == []
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_line(runner, tmp_path, db_session):
+    source = tmp_path / "latin1.csv"
+    source.write_bytes(
+        (HEADER + "\n").encode() + "L1,José,Muñoz,1980-01-01,,,,,,,,\n".encode("latin-1")
+    )
+
+    result = _import(runner, source, tmp_path / "r.csv")
+
+    assert result.exit_code != 0
+    assert "Line 2 of the file is not UTF-8 text" in result.output
+    assert "Traceback" not in result.output
+    assert db_session.scalars(sa.select(Person)).all() == []
+
+
+def test_a_report_that_cannot_be_written_is_refused_before_anything_is_imported(
+    runner, tmp_path, db_session
+):
+    result = _import(runner, _write(tmp_path, *ROWS), tmp_path / "no-such-folder" / "r.csv")
+
+    assert result.exit_code != 0
+    assert "Cannot write the report" in result.output
+    assert db_session.scalars(sa.select(Person)).all() == []
+
+
+def test_a_source_name_too_long_to_keep_is_refused_before_anything_is_imported(
+    runner, tmp_path, db_session
+):
+    source = _write(tmp_path, *ROWS, name="x" * 90 + ".csv")
+
+    result = _import(runner, source, tmp_path / "r.csv")
+
+    assert result.exit_code != 0
+    assert "longer than 80 characters" in result.output and "--source" in result.output
+    assert db_session.scalars(sa.select(Person)).all() == []
+
+
+def test_a_value_too_long_for_csv_stops_the_import_with_a_message(runner, tmp_path, db_session):
+    source = _write(tmp_path, ROWS[0], "BIG," + "A" * 200_000 + ",Smith,1980-01-01,,,,,,,,")
+
+    result = _import(runner, source, tmp_path / "r.csv")
+
+    assert result.exit_code != 0
+    assert "cannot be read past the rows in the report" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_nul_characters_and_dates_out_of_range_skip_their_row_only(runner, tmp_path, db_session):
+    source = _write(
+        tmp_path,
+        ROWS[0],
+        "N\0UL,Ann,Smith,1980-01-01,,,,,,,,",
+        "LATE,Ann,Smith,1980-01-01,,,,,,,,9999-12-31T23:00:00-05:00",
+        ROWS[2],
+    )
+    report = tmp_path / "r.csv"
+
+    result = _import(runner, source, report)
+
+    assert result.exit_code == 0, result.output
+    assert "Row 3 has a source_id holding a NUL character" in result.output
+    assert "Row 4 has a created_at that is not a date" in result.output
+    assert [line["source_id"] for line in _report(report)] == ["A1", "A3"]
+
+
+def test_a_source_id_a_spreadsheet_would_run_is_reported_as_text(runner, tmp_path, db_session):
+    source = _write(
+        tmp_path,
+        '"=HYPERLINK(""http://evil.example"",""x"")",Ann,Smith,1980-01-01,,,,,,,,',
+        "@SUM(1+1),Bob,Jones,1970-02-02,,,,,,,,",
+        "-2+3,Cat,Brown,1990-03-03,,,,,,,,",
+    )
+    report = tmp_path / "r.csv"
+
+    result = _import(runner, source, report)
+
+    assert result.exit_code == 0, result.output
+    assert [line["source_id"] for line in _report(report)] == [
+        '\'=HYPERLINK("http://evil.example","x")',
+        "'@SUM(1+1)",
+        "'-2+3",
+    ]
