@@ -53,6 +53,10 @@ def _ref(name: str) -> dict[str, Any]:
 
 _positive = {"type": "integer", "minimum": 1}
 _count = {"type": "integer", "minimum": 0}
+# Windows of days reach back or forward 200 years at most: today minus a million days is before
+# year 1, which would turn every date answered on the page into an error.
+MAX_DAYS = 73_000
+_days = {"type": "integer", "minimum": 0, "maximum": MAX_DAYS}
 _length = {"type": "integer", "minimum": 1, "maximum": MAX_TEXT_LENGTH}
 
 COMMON_FIELD_PROPERTIES: dict[str, Any] = {
@@ -110,8 +114,8 @@ TYPE_PROPERTIES: dict[str, dict[str, Any]] = {
     "phone": {"uk_only": {"type": "boolean"}},
     "date": {
         "must_be": {"enum": ["past", "future", "today_or_past", "today_or_future"]},
-        "max_days_in_past": _count,
-        "max_days_in_future": _count,
+        "max_days_in_past": _days,
+        "max_days_in_future": _days,
     },
     "time": {},
     "radios": dict(_choices),
@@ -214,7 +218,7 @@ def _condition_schema() -> dict[str, Any]:
             "less_than": {"type": "number"},
             "before": _ref("date_or_today"),
             "after": _ref("date_or_today"),
-            "within_days": {"type": "integer", "minimum": 0},
+            "within_days": _days,
             "answered": {"type": "boolean"},
         },
         "additionalProperties": False,

@@ -863,7 +863,11 @@ def test_a_form_that_asks_no_questions_is_refused(report, base):
         (("title: Sample form", "title: !!float abc"), 2, "not valid YAML: the value"),
         (("title: Sample form", "!foo title: x"), 2, "not valid YAML"),
         (("title: Sample form", "title: 1" + "0" * 4300), 2, "not valid YAML: the value"),
-        (("title: Sample form", "title: " + "[" * 600 + "]" * 600), 1, "the file is nested too deeply"),
+        (
+            ("title: Sample form", "title: " + "[" * 600 + "]" * 600),
+            1,
+            "the file is nested too deeply",
+        ),
     ],
 )
 def test_yaml_that_python_cannot_read_is_refused_with_its_line(check, base, change, line, expected):
@@ -904,3 +908,18 @@ def test_a_pattern_too_large_to_compile_is_refused_on_its_line(check, extend, pa
     )
     [(_line, message)] = check(text)
     assert message == "the pattern is too large or nested too deeply"
+
+
+@pytest.mark.parametrize("window", ["max_days_in_past", "max_days_in_future"])
+def test_a_window_of_days_beyond_two_hundred_years_is_refused(check, extend, window):
+    """A million days back is before year 1: every date answered would have been an error."""
+    text = extend(
+        f"""\
+          - id: second
+            title: Second
+            fields:
+              - {{name: when, type: date, label: When, {window}: 1000000}}
+        """
+    )
+    [(_line, message)] = check(text)
+    assert "73000" in message
