@@ -62,9 +62,8 @@ def import_persons_command(file: Path, report_path: Path, source: str | None) ->
             + ("" if source else " (it is the file's name unless --source gives one)")
             + ": give a shorter one with --source."
         )
-    if report_path.resolve() == file.resolve() or (
-        report_path.exists() and report_path.samefile(file)
-    ):
+    # The input exists (click checked), so a report path that names it, by any route, exists.
+    if report_path.exists() and report_path.samefile(file):
         raise click.ClickException(
             "The report would overwrite the file being imported: choose another --report path."
         )
