@@ -70,6 +70,7 @@ def main() -> None:
             from forms_app.extensions import db
             from forms_app.jobs import outbox
             from forms_app.jobs.runner import execute
+            from forms_app.models import Outbox
 
             # The job itself does nothing: what is left is the runner's own work.
             notifications.jobs.notify_team_new_case = lambda case_id: None  # type: ignore[assignment]
@@ -82,19 +83,16 @@ def main() -> None:
                     db.session.commit()
                     return ids
 
-                def run(ids: list[str]) -> list[str]:
+                def run(ids: list[str]) -> None:
                     if not args.through_rq:
-                        return [execute(row_id) for row_id in ids]
+                        for row_id in ids:
+                            execute(row_id)
+                        return
                     from forms_app.jobs.worker import build_worker
 
                     build_worker(app).work(burst=True, with_scheduler=False, logging_level="INFO")
-                    return []
 
-                def outcomes_of(ids: list[str], outcomes: list[str]) -> list[str]:
-                    if not args.through_rq:
-                        return outcomes
-                    from forms_app.models import Outbox
-
+                def states(ids: list[str]) -> list[str]:
                     db.session.expire_all()
                     return [
                         str(db.session.get(Outbox, row_id).state.value)  # type: ignore[union-attr]
@@ -106,12 +104,12 @@ def main() -> None:
                 postgres_before = _postgres_cpu_seconds()
                 redis_before = _cpu_seconds_of("redis-server")
                 cpu_before, wall_before = time.process_time(), time.perf_counter()
-                outcomes = run(timed)
+                run(timed)
                 cpu = time.process_time() - cpu_before
                 wall = time.perf_counter() - wall_before
                 postgres = _postgres_cpu_seconds() - postgres_before
                 redis_cpu = _cpu_seconds_of("redis-server") - redis_before
-                outcomes = outcomes_of(timed, outcomes)
+                outcomes = states(timed)
                 db.session.remove()
         finally:
             drop(admin, database)
