@@ -12,8 +12,9 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from . import crypto as crypto_module
 from .config import ConfigError, config_for
-from .extensions import csrf, db, limiter, migrate
+from .extensions import check_limits_on_writes_only, csrf, db, limiter, migrate
 from .pooling import ping_when_idle
+from .sessions import KeptSerializerSessionInterface
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR.parent / "migrations"
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
     from .public.limits import SaferFormsRequest
 
     app.request_class = SaferFormsRequest
+    app.session_interface = KeptSerializerSessionInterface()
     config = config_for((test_config or {}).get("SAFERFORMS_ENV"))
     app.config.from_object(config)
     if test_config:
@@ -68,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, process: str = "web
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    check_limits_on_writes_only(app)
 
     app.jinja_loader = ChoiceLoader(
         [

@@ -72,8 +72,10 @@ def clean_answers(
     form: FormDefinition, answers: Mapping[str, Any], today: dt.date | None = None
 ) -> dict[str, Any]:
     """Keep only the answers of questions on the route: hidden pages and unrevealed follow-ups go."""
-    walked = list(_walk(form, answers, today or uk_today()))
-    return dict(walked[-1][1]) if walked else {}
+    kept: dict[str, Any] = {}
+    for _page, so_far in _walk(form, answers, today or uk_today()):
+        kept = so_far
+    return dict(kept)
 
 
 def is_page_visible(
@@ -247,7 +249,10 @@ def _repeat_count_problems(
 def _walk(
     form: FormDefinition, answers: Mapping[str, Any], today: dt.date
 ) -> Iterator[tuple[Page, dict[str, Any]]]:
-    """Yield each page on the route with the answers that count up to and including it."""
+    """Yield each page on the route with the answers that count up to and including it.
+
+    The answers are one dict, added to page by page: read it before taking the next page.
+    """
     effective: dict[str, Any] = {}
     for page in form.pages:
         if not evaluate(page.condition, effective, today):
@@ -255,7 +260,7 @@ def _walk(
         if page.exit:
             yield page, effective
             return
-        effective = {**effective, **_page_answers(page, answers, effective, today)}
+        effective.update(_page_answers(page, answers, effective, today))
         yield page, effective
 
 

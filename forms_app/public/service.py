@@ -272,7 +272,6 @@ def build_form(
     values: Mapping[str, Any] | None = None,
     request_args: Mapping[str, str] | None = None,
 ) -> PageForm:
-    earlier = earlier_answers(journey)
     shown_values = dict(values if values is not None else journey.answers)
     if formdata is None and request_args is not None:
         for item in page.fields:
@@ -283,7 +282,8 @@ def build_form(
         journey.lang,
         formdata=formdata,
         answers=shown_values,
-        shown=lambda item: evaluate(item.condition, earlier),
+        # The answers that count are worked out only for a page that has conditions.
+        shown=lambda item: item.condition is None or evaluate(item.condition, journey.earlier),
         form_key=journey.form.content_hash,
     )
 

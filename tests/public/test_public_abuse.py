@@ -44,6 +44,21 @@ def test_page_posts_are_limited_per_client_address(browser: Browser):
     assert "If you are in danger now, call 999." in refused.html
 
 
+@pytest.mark.parametrize("app_config", [{"FORM_PAGE_LIMIT": "1 per day"}], indirect=True)
+def test_reading_pages_is_never_limited(browser: Browser, client):
+    browser.answer("danger", {})
+    assert browser.answer("danger", {}).status == 429
+
+    # Someone whose answers are refused for a while can still read where they were and what
+    # to do, however often they reload.
+    for _ in range(5):
+        page = browser.get(browser.url("danger"))
+        assert page.status == 200
+        assert "Is anyone in immediate danger?" in page.html
+    assert client.head(browser.url("danger")).status_code == 200
+    assert browser.answer("danger", {}).status == 429
+
+
 @pytest.mark.parametrize("app_config", [{"FORM_PAGE_LIMIT": "3 per day"}], indirect=True)
 def test_the_limit_is_per_address(browser: Browser, client):
     for _ in range(3):
