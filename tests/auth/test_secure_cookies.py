@@ -41,7 +41,6 @@ def test_production_defaults_to_secure_cookies_and_required_codes():
     assert config.REQUIRE_TOTP is True
 
 
-
 def test_sessions_survive_a_secret_key_rotation_and_end_when_the_old_key_is_dropped(app, client):
     """The session's signer is made once per set of keys, so a rotation must still be seen."""
     with client.session_transaction() as session:
@@ -65,3 +64,49 @@ def test_sessions_survive_a_secret_key_rotation_and_end_when_the_old_key_is_drop
 
     app.config["SECRET_KEY_FALLBACKS"] = []
     assert session_read() == {}
+
+
+def test_a_session_read_before_is_still_read_afresh_for_its_age_and_its_contents(
+    app, client, monkeypatch
+):
+    """A cookie already checked is not checked again, but it still expires, and what one
+    request changes in the session is not seen by a request that sends the same cookie."""
+    import forms_app.sessions as sessions
+
+    with client.session_transaction() as session:
+        session["sf_confirmation"] = {"reference": "ASB-7KQ3-MX2P"}
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+
+    def session_opened():
+        headers = {"Cookie": f"{cookie.key}={cookie.value}"}
+        with app.test_request_context("/", headers=headers):
+            from flask import request
+
+            return app.session_interface.open_session(app, request)
+
+    first = session_opened()
+    first["sf_confirmation"]["reference"] = "changed by one request"
+    first["sf_lang"] = "cy"
+    assert dict(session_opened()) == {"sf_confirmation": {"reference": "ASB-7KQ3-MX2P"}}
+
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    signed_now = sessions._now()
+    monkeypatch.setattr(sessions, "_now", lambda: signed_now + lifetime + 5)
+    assert dict(session_opened()) == {}
+
+
+def test_a_tampered_session_cookie_is_an_empty_session(app, client):
+    with client.session_transaction() as session:
+        session["sf_lang"] = "cy"
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    payload, _, rest = cookie.value.partition(".")
+    forged = payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1] + "." + rest
+
+    for value in (cookie.value, forged, forged):
+        with app.test_request_context("/", headers={"Cookie": f"{cookie.key}={value}"}):
+            from flask import request
+
+            opened = dict(app.session_interface.open_session(app, request) or {})
+        assert opened == ({"sf_lang": "cy"} if value == cookie.value else {})
