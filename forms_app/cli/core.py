@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -28,8 +30,13 @@ def serve_command(host: str, port: int) -> None:
     from werkzeug.serving import make_server
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not os.environ.get("SAFERFORMS_BASE_URL"):
+        # Links in messages (such as "sign in to see the case") point where this serves.
+        app.config["BASE_URL"] = served_url(host, port)
     mode = "Redis workers" if app.config.get("REDIS_URL") else "in-process jobs"
-    click.echo(f"Safer Forms is running at http://{host}:{port}/ ({mode}). Press Ctrl+C to stop.")
+    click.echo(
+        f"Safer Forms is running at {served_url(host, port)}/ ({mode}). Press Ctrl+C to stop."
+    )
     # Jobs left waiting from before a restart start now, not on the first request.
     app.extensions["saferforms.jobs"].start_runner()
     server = make_server(host, port, app, threaded=True)
@@ -37,6 +44,15 @@ def serve_command(host: str, port: int) -> None:
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("Stopped.")
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a person on this machine opens: an address that listens on every interface
+    is opened as this machine's own."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 (compared)
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
 
 
 @click.command("worker")
