@@ -124,7 +124,9 @@ def draft_engine() -> Engine:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     engine: Engine | None = app.extensions.get(ENGINE_KEY)
     if engine is None:
-        options: dict[str, object] = {"isolation_level": "AUTOCOMMIT"}
+        # No transaction is ever open on these connections, so the pool need not roll one
+        # back each time a connection is returned.
+        options: dict[str, object] = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
         if app.testing:
             # Tests build many short-lived apps: hold no connections between statements.
             options["poolclass"] = NullPool

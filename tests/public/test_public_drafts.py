@@ -282,3 +282,33 @@ def test_a_database_error_reading_a_draft_says_the_service_is_unavailable(
     assert page.status == 503
     assert "Sorry, the service is unavailable" in page.html
     assert "missing_table" not in page.html
+
+
+def test_pooled_draft_connections_are_left_with_no_transaction_open(app, browser: Browser):
+    """Outside tests, drafts use a connection pool that does not roll back on return: every
+    statement on those connections commits by itself, so none may be left in a transaction."""
+    app.testing = False  # the pooled engine a deployment has
+    try:
+        browser.walk(asb_answers(), stop_at="category")
+        for _ in range(3):
+            page = browser.get(browser.url("your-role"))
+            assert 'value="yes" checked' in page.html
+        with app.app_context():
+            engine = drafts.draft_engine()
+            assert engine.pool.checkedin() >= 1
+            connection = engine.raw_connection()
+            try:
+                if engine.dialect.name == "postgresql":
+                    import psycopg
+
+                    status = connection.dbapi_connection.info.transaction_status  # type: ignore[union-attr]
+                    assert status == psycopg.pq.TransactionStatus.IDLE
+                else:
+                    assert not connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
+            finally:
+                connection.close()
+    finally:
+        with app.app_context():
+            drafts.draft_engine().dispose()
+        app.extensions.pop(drafts.ENGINE_KEY, None)
+        app.testing = True
