@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from .conditions import OPERATORS
@@ -22,7 +23,25 @@ from .schema import FORM_SCHEMA
 Path = tuple[str | int, ...]
 Found = tuple[Path, str]
 
-_VALIDATOR = Draft202012Validator(FORM_SCHEMA)
+
+def _whole_value(validator: Any, pattern: str, instance: Any, _schema: Any) -> Iterator[Any]:
+    """JSON Schema's `pattern`, matched against the whole value. Every pattern here is anchored,
+    but Python's `$` also matches before a final line break, which let "ASB\n" through."""
+    if validator.is_type(instance, "string") and re.fullmatch(pattern, instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _finite_number(_checker: Any, instance: Any) -> bool:
+    """A number that can be compared and counted: YAML's `.nan` and `.inf` are not."""
+    return Draft202012Validator.TYPE_CHECKER.is_type(instance, "number") and math.isfinite(instance)
+
+
+_FormValidator = validators.extend(
+    Draft202012Validator,
+    {"pattern": _whole_value},
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number),
+)
+_VALIDATOR = _FormValidator(FORM_SCHEMA)
 
 LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
 TEXT_KEYS = (
@@ -537,42 +556,67 @@ class _Checker:
                 (*path, "field"),
                 f"`{name}` is on a repeating page, so it has one answer for each item: a condition cannot use it",
             )
-        field_type = field["type"]
-        if operator == "answered":
-            return
-        allowed = OPERATOR_TYPES.get(operator)
-        if allowed is not None and field_type not in allowed:
-            yield ((*path, operator), f"`{operator}` cannot test a {field_type} field")
-            return
-        if operator in ("equals", "not_equals") and field_type in NOT_COMPARABLE:
-            hint = " (use `contains` for checkboxes)" if field_type == "checkboxes" else ""
-            yield ((*path, operator), f"`{operator}` cannot test a {field_type} field{hint}")
-            return
-        if operator == "in" and field_type in ("file", "address", "location", "person"):
-            yield ((*path, operator), f"`in` cannot test a {field_type} field")
-            return
-        values = value if isinstance(value, list) else [value]
-        options = self._options(field)
-        if operator in ("equals", "not_equals", "in", "contains") and options is not None:
-            for item_index, item in enumerate(values):
-                if item not in options:
-                    item_path = (
-                        (*path, operator, item_index)
-                        if isinstance(value, list)
-                        else (*path, operator)
-                    )
-                    yield (
-                        item_path,
-                        f"`{item}` is not an option of `{name}` ({', '.join(options)})",
-                    )
-        if field_type == "number" and operator in ("equals", "not_equals", "in"):
-            if any(isinstance(item, str) for item in values):
-                yield ((*path, operator), f"`{name}` is a number, so compare it with a number")
-        if operator in ("before", "after") and value != "today":
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
-                yield ((*path, operator), f"`{value}` is not a real date")
+        if operator != "answered":
+            yield from comparison_problems(name, field, operator, value, self._options(field), path)
+
+
+def comparison_problems(
+    name: str,
+    field: Mapping[str, Any],
+    operator: str,
+    value: Any,
+    options: list[str] | None,
+    path: Path,
+) -> Iterator[Found]:
+    """What is wrong with a condition comparing the field `name` by `operator` with `value`
+    (`options`: the field's option values, if it has any). Used for the conditions of pages
+    and fields, and for those of the routing block."""
+    field_type = field.get("type")
+    allowed = OPERATOR_TYPES.get(operator)
+    if allowed is not None and field_type not in allowed:
+        yield ((*path, operator), f"`{operator}` cannot test a {field_type} field")
+        return
+    if operator in ("equals", "not_equals") and field_type in NOT_COMPARABLE:
+        hint = " (use `contains` for checkboxes)" if field_type == "checkboxes" else ""
+        yield ((*path, operator), f"`{operator}` cannot test a {field_type} field{hint}")
+        return
+    if operator == "in" and field_type in ("file", "address", "location", "person"):
+        yield ((*path, operator), f"`in` cannot test a {field_type} field")
+        return
+    values = value if isinstance(value, list) else [value]
+
+    def where(index: int) -> Path:
+        return (*path, operator, index) if isinstance(value, list) else (*path, operator)
+
+    if operator in ("equals", "not_equals", "in", "contains") and options is not None:
+        for item_index, item in enumerate(values):
+            if item not in options:
+                yield (
+                    where(item_index),
+                    f"`{item}` is not an option of `{name}` ({', '.join(options)})",
+                )
+    if field_type == "number" and operator in ("equals", "not_equals", "in"):
+        if any(isinstance(item, str) for item in values):
+            yield ((*path, operator), f"`{name}` is a number, so compare it with a number")
+    if field_type == "date" and operator in ("equals", "not_equals", "in"):
+        for item_index, item in enumerate(values):
+            if not _is_real_date(item):
+                yield (
+                    where(item_index),
+                    f"`{item}` is not a date: `{name}` is compared with a date such as 2025-06-30",
+                )
+    if operator in ("before", "after") and value != "today" and not _is_real_date(value):
+        yield ((*path, operator), f"`{value}` is not a real date")
+
+
+def _is_real_date(value: Any) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _suggest(word: str, choices: Any) -> str:

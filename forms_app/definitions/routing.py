@@ -46,6 +46,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .checks import comparison_problems
 from .conditions import OPERATORS, Condition, evaluate, parse_condition
 
 Path = tuple[str | int, ...]
@@ -376,6 +377,8 @@ class _Checker:
         self.fields: dict[str, Mapping[str, Any]] = {}
         self.page_of: dict[str, Mapping[str, Any]] = {}
         self.pages: dict[str, Mapping[str, Any]] = {}
+        lists = data.get("lists")
+        self.lists: Mapping[str, Any] = lists if isinstance(lists, Mapping) else {}
         for page in data.get("pages") or ():
             if not isinstance(page, Mapping):
                 continue
@@ -552,7 +555,22 @@ class _Checker:
         if "field" not in value or len(operators) != 1 or operators[0] not in OPERATORS:
             yield path, f"a condition is field plus one of {', '.join(OPERATORS)}"
             return
-        yield from self._field_ref(value["field"], path + ("field",))
+        name, operator = value["field"], operators[0]
+        problems = list(self._field_ref(name, path + ("field",)))
+        yield from problems
+        if not problems and operator != "answered":
+            asked = self.fields[name]
+            yield from comparison_problems(
+                name, asked, operator, value[operator], self._options(asked), path
+            )
+
+    def _options(self, asked: Mapping[str, Any]) -> list[str] | None:
+        items = asked.get("options")
+        if items is None and "list" in asked:
+            items = self.lists.get(asked["list"])
+        if not isinstance(items, list):
+            return None
+        return [item.get("value") for item in items if isinstance(item, Mapping)]
 
 
 def _all_fields(fields: Any) -> Iterator[Mapping[str, Any]]:

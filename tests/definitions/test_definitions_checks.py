@@ -101,6 +101,42 @@ def test_a_bad_reference_prefix_is_explained(check, base):
     assert check(text) == [(3, "a reference prefix is 2 to 6 capital letters, like ASB")]
 
 
+@pytest.mark.parametrize(
+    ("line", "written"),
+    [
+        (3, 'reference_prefix: "SMP\\n"'),
+        (1, 'slug: "sample\\n"'),
+        (9, 'name: "colour\\n"'),
+    ],
+)
+def test_a_value_with_a_line_break_after_it_is_refused(check, base, line, written):
+    """Python's `$` matches before a final line break; a pattern must match the whole value."""
+    key = written.split(":")[0]
+    original = {"reference_prefix": "reference_prefix: SMP", "slug": "slug: sample"}.get(
+        key, "name: colour"
+    )
+    problems = check(base.replace(original, written, 1))
+    assert problems and all(found_line == line for found_line, _message in problems), problems
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_a_number_that_is_not_finite_is_refused(check, extend, value):
+    text = extend(
+        f"""\
+        - id: second
+          title: Second
+          fields:
+            - name: age
+              type: number
+              label: Age
+              min: {value}
+        """
+    )
+    [(line, message)] = check(text)
+    assert line == 21
+    assert message.startswith("must be a number")
+
+
 def test_the_slug_must_match_the_file_name(check, extend):
     assert check(extend(), name="other.yaml") == [
         (1, "the slug `sample` must match the file name `other.yaml`")
@@ -341,6 +377,53 @@ def test_a_date_in_a_condition_must_be_real(check, extend):
         """
     )
     assert check(text) == [(21, "`2025-02-30` is not a real date")]
+
+
+@pytest.mark.parametrize(
+    ("test", "message"),
+    [
+        (
+            "equals: banana",
+            "`banana` is not a date: `when` is compared with a date such as 2025-06-30",
+        ),
+        ('not_equals: "30 June"', "`30 June` is not a date"),
+        ('in: ["2025-06-30", "2025-02-30"]', "`2025-02-30` is not a date"),
+    ],
+)
+def test_a_date_compared_for_equality_must_be_a_real_date(check, extend, test, message):
+    text = extend(
+        f"""\
+          - id: second
+            title: Second
+            fields:
+              - {{name: when, type: date, label: When}}
+          - id: third
+            title: Third
+            condition: {{field: when, {test}}}
+            fields:
+              - {{name: other, type: text, label: Other}}
+        """
+    )
+    [(line, found)] = check(text)
+    assert line == 21
+    assert found.startswith(message)
+
+
+def test_a_date_written_in_quotes_is_a_date_a_condition_can_equal(check, extend):
+    text = extend(
+        """\
+          - id: second
+            title: Second
+            fields:
+              - {name: when, type: date, label: When}
+          - id: third
+            title: Third
+            condition: {field: when, equals: "2025-06-30"}
+            fields:
+              - {name: other, type: text, label: Other}
+        """
+    )
+    assert check(text) == []
 
 
 def test_a_list_that_does_not_exist_is_refused(check, extend):

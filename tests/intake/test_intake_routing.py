@@ -81,6 +81,25 @@ def test_the_shipped_asb_form_has_a_valid_routing_block() -> None:
             "routing:\n  default_team: a/b\n  areas: {east: [Northdale]}\n",
             "'Northdale' is not a postcode district",
         ),
+        (
+            "routing:\n  default_team: a/b\n  rules:\n    - team: c/d\n"
+            "      when: {field: asb_category, equals: noisy}\n",
+            "`noisy` is not an option of `asb_category`",
+        ),
+        (
+            "routing:\n  default_team: a/b\n  rules:\n    - team: c/d\n"
+            "      when: {field: asb_category, greater_than: 3}\n",
+            "`greater_than` cannot test a radios field",
+        ),
+        (
+            "routing:\n  default_team: a/b\n  hate_incident: {field: incident_date, equals: banana}\n",
+            "`banana` is not a date",
+        ),
+        (
+            "routing:\n  default_team: a/b\n  rules:\n    - team: c/d\n"
+            "      when: {field: incident_date, after: 2025-02-30}\n",
+            "`2025-02-30` is not a real date",
+        ),
     ],
 )
 def test_a_routing_mistake_is_reported_on_its_line(block, message) -> None:
