@@ -9,6 +9,7 @@ input: tampered and random values become validation errors.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
 import unicodedata
@@ -19,8 +20,11 @@ from typing import Any
 import phonenumbers
 
 from . import messages as m
+from . import patterns
 from .conditions import uk_today
 from .model import Field
+
+log = logging.getLogger(__name__)
 
 # Defaults when a definition sets no limit; a definition cannot go above the
 # schema's ceiling, so a 100 KB string is always refused.
@@ -183,9 +187,21 @@ def _text(
         raise context.fail("min_length", min=field.min_length)
     if field.max_words is not None and len(text.split()) > field.max_words:
         raise context.fail("max_words", max=field.max_words)
-    if field.pattern is not None and re.fullmatch(field.pattern, text) is None:
+    if field.pattern is not None and not _pattern_allows(field, field.pattern, text):
         raise context.fail("pattern")
     return text
+
+
+def _pattern_allows(field: Field, pattern: str, text: str) -> bool:
+    allowed = patterns.matches(pattern, text)
+    if allowed is None:
+        # Only a pattern slower than the check of its definition found can get here. The
+        # answer is kept rather than the person stopped on a page they cannot get past.
+        log.warning(
+            "the pattern of field %s took too long; the answer was kept unchecked", field.name
+        )
+        return True
+    return allowed
 
 
 def _single_line(context: _Context, raw: Any) -> str | None:

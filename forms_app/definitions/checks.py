@@ -13,9 +13,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import regex
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
+from . import patterns
 from .conditions import OPERATORS
 from .model import PERSON_PARTS, RESERVED_PAGE_IDS
 from .schema import FORM_SCHEMA
@@ -449,15 +451,7 @@ class _Checker:
         if "min" in field and "max" in field and field["min"] > field["max"]:
             yield ((*path, "min"), "min is more than max")
         if "pattern" in field:
-            try:
-                re.compile(field["pattern"])
-            except re.error as error:
-                yield (
-                    (*path, "pattern"),
-                    f"the pattern is not a valid regular expression: {error}",
-                )
-            except (OverflowError, RecursionError):
-                yield ((*path, "pattern"), "the pattern is too large or nested too deeply")
+            yield from _pattern_problems(field["pattern"], (*path, "pattern"))
         if field_type == "person":
             parts = field.get("parts") or PERSON_PARTS
             for part in field.get("required_parts") or ():
@@ -558,6 +552,24 @@ class _Checker:
             )
         if operator != "answered":
             yield from comparison_problems(name, field, operator, value, self._options(field), path)
+
+
+def _pattern_problems(pattern: str, path: Path) -> Iterator[Found]:
+    try:
+        re.compile(pattern)
+        patterns.compiled(pattern)  # what answers are checked with
+    except (re.error, regex.error) as error:
+        yield (path, f"the pattern is not a valid regular expression: {error}")
+        return
+    except (OverflowError, RecursionError):
+        yield (path, "the pattern is too large or nested too deeply")
+        return
+    if patterns.too_slow(pattern):
+        yield (
+            path,
+            "the pattern can take too long to check some answers (a repeat inside a repeat, "
+            "such as (a|aa)+): write it more simply",
+        )
 
 
 def comparison_problems(

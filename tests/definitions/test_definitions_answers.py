@@ -72,6 +72,31 @@ def test_a_custom_pattern_message_is_used(form):
     assert answer(form, "code", "ABC12").value == "ABC12"
 
 
+def test_a_hostile_answer_does_not_hold_the_request_on_a_nested_pattern():
+    """`(a+)+b` passes the definition check; with Python's own `re`, a run of letters with no
+    b would take far longer than any request may. The answer is refused in good time."""
+    code = Field(type="text", name="code", label=Text({"en": "Code"}), pattern="(a+)+b")
+    result = validate_answer(code, "a" * 480 + "!", "en", TODAY)
+    assert not result.ok
+    assert validate_answer(code, "aaab", "en", TODAY).value == "aaab"
+
+
+def test_an_answer_a_pattern_cannot_judge_in_time_is_kept_and_logged_without_it(
+    monkeypatch, caplog
+):
+    from forms_app.definitions import patterns
+
+    monkeypatch.setattr(patterns, "MATCH_SECONDS", 0.01)
+    slow = Field(type="text", name="code", label=Text({"en": "Code"}), pattern="(a|aa)+")
+    hostile = "a" * 60 + "!"
+
+    result = validate_answer(slow, hostile, "en", TODAY)
+
+    assert result.ok and result.value == hostile
+    assert "pattern of field code took too long" in caplog.text
+    assert hostile not in caplog.text
+
+
 def test_a_word_limit_counts_words(form):
     assert answer(form, "story", "one two three four five").ok
     assert messages(answer(form, "story", "one two three four five six")) == [

@@ -577,6 +577,21 @@ def test_a_bad_pattern_is_refused(check, extend):
     assert message.startswith("the pattern is not a valid regular expression")
 
 
+@pytest.mark.parametrize("pattern", ["(a|aa)+", "^(\\\\d|\\\\d\\\\d)+$"])
+def test_a_pattern_that_can_take_too_long_is_refused(check, extend, pattern):
+    text = extend(
+        f"""\
+          - id: second
+            title: Second
+            fields:
+              - {{name: code, type: text, label: Code, pattern: "{pattern}"}}
+        """
+    )
+    [(line, message)] = check(text)
+    assert line == 18
+    assert message.startswith("the pattern can take too long to check some answers")
+
+
 def test_an_unknown_autocomplete_value_is_refused(check, extend):
     text = extend(
         """\
