@@ -92,7 +92,8 @@ def import_persons_command(file: Path, report_path: Path, source: str | None) ->
             report.writerow(line.as_row())
 
         def on_error(error: RowError) -> None:
-            click.echo(f"Row {error.row} {error.message}: skipped.", err=True)
+            ending = ": skipped." if error.skipped else "."
+            click.echo(f"Row {error.row} {error.message}{ending}", err=True)
 
         try:
             summary = import_persons(
@@ -116,7 +117,13 @@ def import_persons_command(file: Path, report_path: Path, source: str | None) ->
     click.echo(
         f"Imported {summary.new + summary.match + summary.possible} rows: {summary.new} new, "
         f"{summary.match} matched, {summary.possible} to review. "
-        f"{summary.unchanged} already imported, {summary.skipped} skipped. "
+        f"{summary.unchanged} already imported"
+        + (
+            f" ({summary.changed} with other details, kept as first imported)"
+            if summary.changed
+            else ""
+        )
+        + f", {summary.skipped} skipped. "
         f"Report written to {report_path}."
     )
 

@@ -33,6 +33,9 @@ class ImportDecision(Base):
     decision: Mapped[str] = mapped_column(String(10), nullable=False)
     score: Mapped[float] = mapped_column(Float, nullable=False)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    # A keyed hash (blind-index key, 128 bits) of the row's values as imported, so that a row
+    # imported again with other values is noticed; None for rows imported before 0011.
+    row_digest: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class MatchProfile(IdMixin, Base):

@@ -274,6 +274,7 @@ class Recorder:
         source_system: str | None = None,
         source_id: str | None = None,
         keep_decision: bool = False,
+        row_digest: bytes | None = None,
         description: str | None = None,
     ) -> Recorded:
         """Match one person and queue what to write; nothing is written until ``flush``."""
@@ -300,7 +301,9 @@ class Recorder:
         root = str(merged_into) if merged_into is not None else record_id
         self.pending.people.add(CandidateRecord(root, record_id, person), tokens)
         if keep_decision:
-            self.batch.add_decision(record_id, decision.outcome, round(decision.score, 6))
+            self.batch.add_decision(
+                record_id, decision.outcome, round(decision.score, 6), row_digest
+            )
         if decision.outcome == "possible" and decision.id is not None:
             explanation = decision.explanation.to_dict() if decision.explanation else {}
             self._proposals.append((record_id, str(decision.id), decision.score, explanation))

@@ -163,10 +163,18 @@ class Batch:
             )
         return person_id
 
-    def add_decision(self, person_id: str, decision: str, score: float) -> None:
-        """Remember what an import decided for a person record."""
+    def add_decision(
+        self, person_id: str, decision: str, score: float, row_digest: bytes | None = None
+    ) -> None:
+        """Remember what an import decided for a person record, and what its row said."""
         self.decisions.append(
-            {"person_id": person_id, "decision": decision, "score": score, "imported_at": utcnow()}
+            {
+                "person_id": person_id,
+                "decision": decision,
+                "score": score,
+                "imported_at": utcnow(),
+                "row_digest": row_digest,
+            }
         )
 
     def write(self, session: Session) -> None:

@@ -99,6 +99,38 @@ def test_importing_the_same_file_again_changes_nothing(runner, tmp_path, db_sess
     assert "0 new, 0 matched, 0 to review. 4 already imported" in result.output
 
 
+def test_a_row_imported_again_with_other_details_is_named_and_the_first_import_kept(
+    runner, tmp_path, db_session
+):
+    _import(runner, _write(tmp_path, *ROWS), tmp_path / "first.csv")
+    corrected = ROWS[2].replace("3 Stryd Fawr", "5 Stryd Fawr")
+    source = _write(tmp_path, ROWS[0], ROWS[1], corrected, ROWS[3], name="corrected.csv")
+
+    result = runner.invoke(
+        args=[
+            "import",
+            "persons",
+            str(source),
+            "--report",
+            str(tmp_path / "second.csv"),
+            "--source",
+            "legacy.csv",
+        ]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "Row 4 has the source_id of a row imported before, with other details: "
+        "the details imported before are kept." in result.output
+    )
+    assert "Row 2 " not in result.output and "Row 3 " not in result.output
+    assert "4 already imported (1 with other details, kept as first imported)" in result.output
+    assert "Stryd Fawr" not in result.output  # the row's details are never printed
+    assert _report(tmp_path / "second.csv") == _report(tmp_path / "first.csv")
+    db_session.expire_all()
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Person)) == 4
+
+
 def test_a_source_id_with_commas_and_quotes_is_recognised_when_imported_again(
     runner, tmp_path, db_session
 ):
