@@ -135,13 +135,20 @@ def read_rows(handle: IO[str]) -> Iterator[_Row | RowError]:
         name: header.index(name) for name in (*COLUMNS, *OPTIONAL_COLUMNS) if name in header
     }
     seen: dict[str, int] = {}
+    last_line = reader.line_num
     for number, values in enumerate(reader, start=2):
+        first_line, last_line = last_line + 1, reader.line_num
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            yield RowError(
-                number, f"has {len(values)} values but the header has {len(header)} columns"
-            )
+            message = f"has {len(values)} values but the header has {len(header)} columns"
+            if last_line > first_line:
+                # A quote left open runs on to the next quote, taking the lines between with it.
+                message += (
+                    f" (it runs over lines {first_line} to {last_line} of the file: a quote may"
+                    " be left open, and the rows on those lines were read as part of it)"
+                )
+            yield RowError(number, message)
             continue
         row = dict.fromkeys(OPTIONAL_COLUMNS, "")
         row.update({name: values[i].strip() for name, i in position.items()})

@@ -148,6 +148,21 @@ def test_a_source_id_with_commas_and_quotes_is_recognised_when_imported_again(
     assert _report(tmp_path / "second.csv") == _report(tmp_path / "first.csv")
 
 
+def test_a_quote_left_open_names_the_lines_it_swallowed(runner, tmp_path, db_session):
+    open_quote = ROWS[1].replace("12 Heol y Bont", '"12 Heol y Bont', 1)
+    source = _write(tmp_path, ROWS[0], open_quote, ROWS[2], ROWS[3], '"Q1",x,y,,,,,,,,,')
+
+    result = _import(runner, source, tmp_path / "report.csv")
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "Row 3 has 19 values but the header has 12 columns (it runs over lines 3 to 6 of the "
+        "file: a quote may be left open, and the rows on those lines were read as part of it): "
+        "skipped." in result.output
+    )
+    assert [line["source_id"] for line in _report(tmp_path / "report.csv")] == ["A1"]
+
+
 def test_a_malformed_row_is_reported_by_row_number_and_skipped_whole(runner, tmp_path, db_session):
     source = _write(
         tmp_path,
