@@ -106,6 +106,7 @@ def _code_point(character: object) -> str:
 
 
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _Builder:
@@ -145,14 +146,20 @@ class _Builder:
             ) from None
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
+        written = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
         try:
             self.loader.flatten_mapping(node)
         except yaml.constructor.ConstructorError as error:
             mark = error.problem_mark
             line = mark.line + 1 if mark is not None else node.start_mark.line + 1
             raise YamlProblem(line, f"not valid YAML: {error.problem}") from None
+        # flatten_mapping puts the pairs merged in (`<<: *name`) before those written here, in
+        # the order in which assigning them gives YAML's meaning: a key written here replaces
+        # a merged one. Only a key written twice here is a mistake.
+        merged_pairs = len(node.value) - written
+        merged_keys: set[str] = set()
         result: dict[str, Any] = {}
-        for key_node, value_node in _pairs(node):
+        for index, (key_node, value_node) in enumerate(_pairs(node)):
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlProblem(key_line, "a key must be a plain word, not a list or mapping")
@@ -160,11 +167,15 @@ class _Builder:
             if not isinstance(key, str):
                 # YAML reads `yes:` or `1:` as a boolean or number; keys here are names.
                 key = key_node.value
-            if key in result:
+            if key in result and key not in merged_keys:
                 first = self.positions.keys.get((*path, key), key_line)
                 raise YamlProblem(
                     key_line, f"`{key}` appears twice in the same mapping (first on line {first})"
                 )
+            if index < merged_pairs:
+                merged_keys.add(key)
+            else:
+                merged_keys.discard(key)
             self.positions.keys[(*path, key)] = key_line
             result[key] = self.build(value_node, (*path, key), depth + 1)
         return result

@@ -49,6 +49,48 @@ def test_a_key_written_twice_is_refused_rather_than_silently_overwritten(check, 
     assert check(text) == [(3, "`title` appears twice in the same mapping (first on line 2)")]
 
 
+MERGED = """\
+slug: sample
+title: Sample form
+reference_prefix: SMP
+channel: public
+pages:
+  - id: first
+    title: First
+    fields:
+      - &colour
+        name: colour
+        type: radios
+        label: Favourite colour
+        options:
+          - {value: red, text: Red}
+          - {value: blue, text: Blue}
+  - id: second
+    title: Second
+    fields:
+      - <<: *colour
+        name: colour_two
+        label: Another colour
+"""
+
+
+def test_a_key_written_over_a_merged_one_replaces_it_as_yaml_says(check, tmp_path):
+    assert check(MERGED) == []
+    path = tmp_path / "sample.yaml"
+    path.write_text(MERGED, encoding="utf-8")
+    form, _problems = check_file(path)
+    assert form is not None
+    assert form.field("colour_two").label.get("en") == "Another colour"
+    assert [option.value for option in form.field("colour_two").options] == ["red", "blue"]
+
+
+def test_a_key_written_twice_beside_a_merge_is_still_refused(check):
+    text = MERGED.replace(
+        "        label: Another colour\n", "        label: Another colour\n        label: Again\n"
+    )
+    assert check(text) == [(22, "`label` appears twice in the same mapping (first on line 21)")]
+
+
 def test_python_tags_are_refused_so_no_code_can_run(check, base):
     text = base.replace("title: Sample form", "title: !!python/object/apply:os.system [id]")
     [(line, message)] = check(text)
