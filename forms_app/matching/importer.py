@@ -270,6 +270,32 @@ def _already_imported(
     }
 
 
+def _refuse_a_copy(session: Session, source_system: str, rows: list[_Row], first_row: int) -> None:
+    """Stop before writing rows that were imported, exactly as they are, from another source:
+    the file is a copy of one imported before under another name (the default source is the
+    file's name), and importing it would add a second record of every person in it."""
+    if not rows:
+        return
+    digests = {_digest(row): row.number for row in rows}
+    found = session.execute(
+        sa.select(Person.source_system, ImportDecision.row_digest)
+        .join(ImportDecision, ImportDecision.person_id == Person.id)
+        .where(
+            ImportDecision.row_digest.in_(list(digests)),
+            Person.source_system != source_system,
+        )
+        .limit(1)
+    ).first()
+    if found is not None:
+        other, digest = found
+        raise ImportFileError(
+            f"Row {digests[bytes(digest)]} is exactly as it was imported before from the source "
+            f"'{other}': this file seems to be a copy of that one, or to hold its rows. Nothing "
+            f"from row {first_row} on was imported. To have its rows recognised as imported, "
+            f"import it with --source '{other}'."
+        )
+
+
 def _digest(row: _Row) -> bytes:
     """A keyed hash of what the row said (128 bits): equal for the same row imported again."""
     return crypto().indexer.full("import-row", row.content)[:16]
@@ -438,6 +464,9 @@ def _import_chunk(
     on_error: Callable[[RowError], None],
 ) -> None:
     held = _already_imported(session, source_system, [r.source_id for r in chunk])
+    _refuse_a_copy(
+        session, source_system, [row for row in chunk if row.source_id not in held], chunk[0].number
+    )
     lines: list[ReportLine] = []
     try:
         fresh = [row for row in chunk if row.source_id not in held]

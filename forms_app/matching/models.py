@@ -35,7 +35,7 @@ class ImportDecision(Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     # A keyed hash (blind-index key, 128 bits) of the row's values as imported, so that a row
     # imported again with other values is noticed; None for rows imported before 0011.
-    row_digest: Mapped[bytes | None] = mapped_column(LargeBinary)
+    row_digest: Mapped[bytes | None] = mapped_column(LargeBinary, index=True)
 
 
 class MatchProfile(IdMixin, Base):

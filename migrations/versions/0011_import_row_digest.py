@@ -1,4 +1,5 @@
-"""What an imported row said, as a keyed hash, so that a changed row is noticed on re-import.
+"""What an imported row said, as a keyed hash, so that a changed row is noticed on re-import
+and a copy of a file imported before is recognised.
 
 Revision ID: 0011
 Revises: 0010
@@ -19,8 +20,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("import_decision") as batch_op:
         batch_op.add_column(sa.Column("row_digest", sa.LargeBinary(), nullable=True))
+        batch_op.create_index("ix_import_decision_row_digest", ["row_digest"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("import_decision") as batch_op:
+        batch_op.drop_index("ix_import_decision_row_digest")
         batch_op.drop_column("row_digest")

@@ -131,6 +131,37 @@ def test_a_row_imported_again_with_other_details_is_named_and_the_first_import_k
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Person)) == 4
 
 
+def test_a_copy_of_a_file_imported_before_under_another_name_is_refused(
+    runner, tmp_path, db_session
+):
+    _import(runner, _write(tmp_path, *ROWS), tmp_path / "first.csv")
+    copy = _write(tmp_path, *ROWS, name="legacy (copy).csv")
+
+    result = _import(runner, copy, tmp_path / "second.csv")
+
+    assert result.exit_code != 0
+    assert "Row 2 is exactly as it was imported before from the source 'legacy.csv'" in (
+        result.output
+    )
+    assert "import it with --source 'legacy.csv'" in result.output
+    db_session.expire_all()
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Person)) == 4
+
+    again = runner.invoke(
+        args=[
+            "import",
+            "persons",
+            str(copy),
+            "--report",
+            str(tmp_path / "third.csv"),
+            "--source",
+            "legacy.csv",
+        ]
+    )
+    assert again.exit_code == 0, again.output
+    assert "4 already imported" in again.output
+
+
 def test_a_source_id_with_commas_and_quotes_is_recognised_when_imported_again(
     runner, tmp_path, db_session
 ):
