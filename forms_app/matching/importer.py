@@ -277,17 +277,25 @@ def _refuse_a_copy(session: Session, source_system: str, rows: list[_Row], first
     if not rows:
         return
     digests = {_digest(row): row.number for row in rows}
-    found = session.execute(
-        sa.select(Person.source_system, ImportDecision.row_digest)
-        .join(ImportDecision, ImportDecision.person_id == Person.id)
-        .where(
-            ImportDecision.row_digest.in_(list(digests)),
-            Person.source_system != source_system,
+    # By the digest's index first: almost always nothing is found, and then nothing else is read.
+    seen = dict(
+        session.execute(
+            sa.select(ImportDecision.person_id, ImportDecision.row_digest).where(
+                ImportDecision.row_digest.in_(list(digests))
+            )
+        ).all()
+    )
+    if not seen:
+        return
+    elsewhere = session.execute(
+        sa.select(Person.id, Person.source_system).where(
+            Person.id.in_(list(seen)), Person.source_system != source_system
         )
-        .limit(1)
-    ).first()
-    if found is not None:
-        other, digest = found
+    ).all()
+    if elsewhere:
+        # Name the first such row of the file.
+        person_id, other = min(elsewhere, key=lambda found: digests[bytes(seen[found[0]])])
+        digest = seen[person_id]
         raise ImportFileError(
             f"Row {digests[bytes(digest)]} is exactly as it was imported before from the source "
             f"'{other}': this file seems to be a copy of that one, or to hold its rows. Nothing "
