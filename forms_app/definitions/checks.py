@@ -20,7 +20,7 @@ from jsonschema.exceptions import ValidationError
 from . import patterns
 from .conditions import OPERATORS
 from .model import PERSON_PARTS, RESERVED_PAGE_IDS
-from .schema import FORM_SCHEMA
+from .schema import DATE_PATTERN, FORM_SCHEMA
 
 Path = tuple[str | int, ...]
 Found = tuple[Path, str]
@@ -497,14 +497,7 @@ class _Checker:
             )
 
     def _options(self, field: Mapping[str, Any]) -> list[str] | None:
-        """Return a field's option values, or None if the field has no fixed options."""
-        if field["type"] == "yesno":
-            return ["yes", "no"]
-        if "options" in field:
-            return [o["value"] for o in field["options"]]
-        if "list" in field:
-            return [o["value"] for o in self.lists.get(field["list"], ())]
-        return None
+        return option_values(field, self.lists)
 
     # Conditions
 
@@ -572,6 +565,17 @@ def _pattern_problems(pattern: str, path: Path) -> Iterator[Found]:
         )
 
 
+def option_values(field: Mapping[str, Any], lists: Mapping[str, Any]) -> list[str] | None:
+    """Return a field's option values, or None if the field has no fixed options."""
+    if field["type"] == "yesno":
+        return ["yes", "no"]
+    if "options" in field:
+        return [o["value"] for o in field["options"]]
+    if "list" in field:
+        return [o["value"] for o in lists.get(field["list"], ())]
+    return None
+
+
 def comparison_problems(
     name: str,
     field: Mapping[str, Any],
@@ -622,7 +626,7 @@ def comparison_problems(
 
 
 def _is_real_date(value: Any) -> bool:
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+    if not isinstance(value, str) or not re.fullmatch(DATE_PATTERN, value):
         return False
     try:
         dt.date.fromisoformat(value)

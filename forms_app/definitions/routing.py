@@ -46,7 +46,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks import comparison_problems
+from .checks import comparison_problems, option_values
 from .conditions import OPERATORS, Condition, evaluate, parse_condition
 
 Path = tuple[str | int, ...]
@@ -561,16 +561,8 @@ class _Checker:
         if not problems and operator != "answered":
             asked = self.fields[name]
             yield from comparison_problems(
-                name, asked, operator, value[operator], self._options(asked), path
+                name, asked, operator, value[operator], option_values(asked, self.lists), path
             )
-
-    def _options(self, asked: Mapping[str, Any]) -> list[str] | None:
-        items = asked.get("options")
-        if items is None and "list" in asked:
-            items = self.lists.get(asked["list"])
-        if not isinstance(items, list):
-            return None
-        return [item.get("value") for item in items if isinstance(item, Mapping)]
 
 
 def _all_fields(fields: Any) -> Iterator[Mapping[str, Any]]:

@@ -92,6 +92,10 @@ def test_the_shipped_asb_form_has_a_valid_routing_block() -> None:
             "`greater_than` cannot test a radios field",
         ),
         (
+            "routing:\n  default_team: a/b\n  hate_incident: {field: still_happening, equals: maybe}\n",
+            "`maybe` is not an option of `still_happening` (yes, no)",
+        ),
+        (
             "routing:\n  default_team: a/b\n  hate_incident: {field: incident_date, equals: banana}\n",
             "`banana` is not a date",
         ),
