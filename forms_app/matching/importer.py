@@ -14,7 +14,7 @@ import gc
 import logging
 import multiprocessing
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -270,18 +270,24 @@ def _already_imported(
     }
 
 
-def _refuse_a_copy(session: Session, source_system: str, rows: list[_Row], first_row: int) -> None:
+def _refuse_a_copy(
+    session: Session,
+    source_system: str,
+    rows: list[_Row],
+    digests: Mapping[int, bytes],
+    first_row: int,
+) -> None:
     """Stop before writing rows that were imported, exactly as they are, from another source:
     the file is a copy of one imported before under another name (the default source is the
     file's name), and importing it would add a second record of every person in it."""
     if not rows:
         return
-    digests = {_digest(row): row.number for row in rows}
+    row_of = {digests[row.number]: row.number for row in rows}
     # By the digest's index first: almost always nothing is found, and then nothing else is read.
     seen = dict(
         session.execute(
             sa.select(ImportDecision.person_id, ImportDecision.row_digest).where(
-                ImportDecision.row_digest.in_(list(digests))
+                ImportDecision.row_digest.in_(list(row_of))
             )
         ).all()
     )
@@ -294,10 +300,9 @@ def _refuse_a_copy(session: Session, source_system: str, rows: list[_Row], first
     ).all()
     if elsewhere:
         # Name the first such row of the file.
-        person_id, other = min(elsewhere, key=lambda found: digests[bytes(seen[found[0]])])
-        digest = seen[person_id]
+        person_id, other = min(elsewhere, key=lambda found: row_of[bytes(seen[found[0]])])
         raise ImportFileError(
-            f"Row {digests[bytes(digest)]} is exactly as it was imported before from the source "
+            f"Row {row_of[bytes(seen[person_id])]} is exactly as it was imported before from the source "
             f"'{other}': this file seems to be a copy of that one, or to hold its rows. Nothing "
             f"from row {first_row} on was imported. To have its rows recognised as imported, "
             f"import it with --source '{other}'."
@@ -472,12 +477,11 @@ def _import_chunk(
     on_error: Callable[[RowError], None],
 ) -> None:
     held = _already_imported(session, source_system, [r.source_id for r in chunk])
-    _refuse_a_copy(
-        session, source_system, [row for row in chunk if row.source_id not in held], chunk[0].number
-    )
+    fresh = [row for row in chunk if row.source_id not in held]
+    digests = {row.number: _digest(row) for row in chunk}
+    _refuse_a_copy(session, source_system, fresh, digests, chunk[0].number)
     lines: list[ReportLine] = []
     try:
-        fresh = [row for row in chunk if row.source_id not in held]
         ready = None
         if prepared is not None:
             by_number = dict(zip((row.number for row in chunk), prepared, strict=True))
@@ -494,7 +498,9 @@ def _import_chunk(
             lines.append(
                 kept.line
                 if kept is not None
-                else _record(recorder, row, source_system, normalised[row.number])
+                else _record(
+                    recorder, row, source_system, normalised[row.number], digests[row.number]
+                )
             )
         recorder.flush()
         audit(
@@ -522,7 +528,7 @@ def _import_chunk(
         kept = held.get(row.source_id)
         if kept is not None:
             summary.unchanged += 1
-            if kept.digest is not None and kept.digest != _digest(row):
+            if kept.digest is not None and kept.digest != digests[row.number]:
                 summary.changed += 1
                 on_error(RowError(row.number, CHANGED_SINCE_IMPORTED, skipped=False))
         else:
@@ -531,7 +537,11 @@ def _import_chunk(
 
 
 def _record(
-    recorder: Recorder, row: _Row, source_system: str, normalised: NormalisedPerson
+    recorder: Recorder,
+    row: _Row,
+    source_system: str,
+    normalised: NormalisedPerson,
+    digest: bytes,
 ) -> ReportLine:
     recorded = recorder.record(
         row.record,
@@ -540,7 +550,7 @@ def _record(
         source_system=source_system,
         source_id=row.source_id,
         keep_decision=True,
-        row_digest=_digest(row),
+        row_digest=digest,
     )
     decision = recorded.decision
     person_id = recorded.person_id if decision.outcome == "match" else recorded.record_id
