@@ -15,6 +15,7 @@ from forms_app.definitions import (
     load_text,
 )
 from forms_app.definitions.registry import MAX_FILE_BYTES
+from tests.definitions.conftest import BASE, yaml_text
 
 
 def test_the_sample_form_is_valid(check, extend):
@@ -49,29 +50,18 @@ def test_a_key_written_twice_is_refused_rather_than_silently_overwritten(check, 
     assert check(text) == [(3, "`title` appears twice in the same mapping (first on line 2)")]
 
 
-MERGED = """\
-slug: sample
-title: Sample form
-reference_prefix: SMP
-channel: public
-pages:
-  - id: first
-    title: First
-    fields:
-      - &colour
-        name: colour
-        type: radios
-        label: Favourite colour
-        options:
-          - {value: red, text: Red}
-          - {value: blue, text: Blue}
-  - id: second
-    title: Second
-    fields:
-      - <<: *colour
-        name: colour_two
-        label: Another colour
-"""
+# The sample form with its question named by an anchor, and merged into a second page's.
+MERGED = yaml_text(
+    """\
+    - id: second
+      title: Second
+      fields:
+        - <<: *colour
+          name: colour_two
+          label: Another colour
+    """,
+    base=BASE.replace("      - name: colour\n", "      - &colour\n        name: colour\n"),
+)
 
 
 def test_a_key_written_over_a_merged_one_replaces_it_as_yaml_says(check, tmp_path):

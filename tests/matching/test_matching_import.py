@@ -27,8 +27,8 @@ def _report(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _import(runner, source: Path, report: Path):
-    return runner.invoke(args=["import", "persons", str(source), "--report", str(report)])
+def _import(runner, source: Path, report: Path, *options: str):
+    return runner.invoke(args=["import", "persons", str(source), "--report", str(report), *options])
 
 
 ROWS = [
@@ -106,17 +106,7 @@ def test_a_row_imported_again_with_other_details_is_named_and_the_first_import_k
     corrected = ROWS[2].replace("3 Stryd Fawr", "5 Stryd Fawr")
     source = _write(tmp_path, ROWS[0], ROWS[1], corrected, ROWS[3], name="corrected.csv")
 
-    result = runner.invoke(
-        args=[
-            "import",
-            "persons",
-            str(source),
-            "--report",
-            str(tmp_path / "second.csv"),
-            "--source",
-            "legacy.csv",
-        ]
-    )
+    result = _import(runner, source, tmp_path / "second.csv", "--source", "legacy.csv")
 
     assert result.exit_code == 0, result.output
     assert (
@@ -147,17 +137,7 @@ def test_a_copy_of_a_file_imported_before_under_another_name_is_refused(
     db_session.expire_all()
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Person)) == 4
 
-    again = runner.invoke(
-        args=[
-            "import",
-            "persons",
-            str(copy),
-            "--report",
-            str(tmp_path / "third.csv"),
-            "--source",
-            "legacy.csv",
-        ]
-    )
+    again = _import(runner, copy, tmp_path / "third.csv", "--source", "legacy.csv")
     assert again.exit_code == 0, again.output
     assert "4 already imported" in again.output
 
